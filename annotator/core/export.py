@@ -1,0 +1,138 @@
+"""Export: one Prodigy-compatible JSONL record per document, plus stances, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.core.corpus import Tokenizer, task_hash, write_jsonl
+from annotator.core.model import Document, DocumentState
+from annotator.core.schema import record_problems
+from annotator.core.store import AnnotatedDocument, Store
+from annotator.errors import AnnotatorError, ValidationFailed
+
+DEFAULT_EXPORT_DIR = Path("exports")
+
+
+def export_record(
+    document: Document,
+    state: DocumentState,
+    annotator: str,
+    timestamp: int | None,
+    tokenize: Tokenizer | None = None,
+) -> dict[str, Any]:
+    """The export record of one document as this annotator left it."""
+    tokens = document.tokens
+    if not tokens and tokenize is not None:
+        tokens = tokenize(document.text)
+    record: dict[str, Any] = {
+        "text": document.text,
+        "meta": document.meta,
+        "_input_hash": document.input_hash,
+        "_task_hash": document.task_hash
+        if document.task_hash is not None
+        else task_hash(document.input_hash),
+        "tokens": [t.to_json() for t in tokens],
+        "spans": [s.to_json() for s in state.spans if s.status != "rejected"],
+        "rejected_spans": [s.to_json() for s in state.spans if s.status == "rejected"],
+        "stances": [s.to_json() for s in state.stances if s.status != "rejected"],
+    }
+    rejected_stances = [s.to_json() for s in state.stances if s.status == "rejected"]
+    if rejected_stances:
+        record["rejected_stances"] = rejected_stances
+    if state.answer is not None:
+        record["answer"] = state.answer
+    record["_annotator_id"] = annotator
+    record["_timestamp"] = timestamp
+    # Keys other tools wrote (_view_id, options, relations...) travel through unchanged.
+    for key, value in document.extra.items():
+        record.setdefault(key, value)
+    return record
+
+
+def export_records(
+    store: Store,
+    annotator: str,
+    include_unfinished: bool = False,
+    tokenize: Tokenizer | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Stream the export records of a store for one annotator, in corpus order."""
+    annotated: AnnotatedDocument
+    for annotated in store.iter_annotated(annotator, include_unfinished):
+        yield export_record(
+            annotated.document,
+            annotated.state,
+            annotated.annotator or annotator,
+            annotated.timestamp,
+            tokenize,
+        )
+
+
+def validated(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Pass records through, stopping at the first that breaks the schema (a bug, not input)."""
+    for number, record in enumerate(records, start=1):
+        problems = record_problems(record)
+        if problems:
+            raise ValidationFailed(f"record {number} would be invalid: {problems[0]}")
+        yield record
+
+
+def write_atomically(
+    path: Path, write: Callable[[Any], int], mode: str = "w"
+) -> int:
+    """Write through a temporary file in the same folder, then rename it over `path`.
+
+    The old file stays untouched until the new one is complete and on disk.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():
+        raise AnnotatorError(f"{path}: is a symbolic link; choose a plain file to export to")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise AnnotatorError(f"{path.parent}: cannot write here ({error.strerror})") from None
+    try:
+        # mkstemp makes the file 0600; give it the user's usual permissions instead.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        with os.fdopen(fd, mode, encoding="utf-8" if "b" not in mode else None) as handle:
+            count = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        _remove(temporary)
+        raise AnnotatorError(
+            f"{path}: export failed ({error.strerror}); the previous file is unchanged"
+        ) from None
+    except BaseException:
+        _remove(temporary)
+        raise
+    return count
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def export_jsonl(
+    store: Store,
+    annotator: str,
+    output: Path,
+    include_unfinished: bool = False,
+    tokenize: Tokenizer | None = None,
+) -> int:
+    """Export to `output` atomically, validating every record; returns the record count."""
+    records = validated(export_records(store, annotator, include_unfinished, tokenize))
+    return write_atomically(output, lambda handle: write_jsonl(handle, records))
+
+
+def default_export_path(annotator: str) -> Path:
+    return DEFAULT_EXPORT_DIR / f"{annotator}.jsonl"

@@ -1,0 +1,262 @@
+"""Value objects of the annotation domain: tokens, entity spans, stances and a document's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+SpanStatus = Literal["suggested", "accepted", "rejected", "edited", "added"]
+Answer = Literal["accept", "ignore", "reject"]
+STANCE_LABELS: tuple[str, ...] = ("FAVOR", "AGAINST", "NEUTRAL")
+STANCE_ROLES: tuple[str, ...] = ("evidence", "cue", "holder", "speaker", "target")
+# Spans with these statuses are the annotator's final answer and go into `spans` on export.
+FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "edited", "added"})
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of a document; offsets are Python code points into the document text."""
+
+    text: str
+    start: int
+    end: int
+    id: int
+    ws: bool
+    extra: dict[str, Any] = field(default_factory=dict, compare=True)
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "id": self.id,
+            "ws": self.ws,
+        }
+        record.update({k: v for k, v in self.extra.items() if k not in record})
+        return record
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Token:
+        known = {"text", "start", "end", "id", "ws"}
+        return Token(
+            text=data["text"],
+            start=data["start"],
+            end=data["end"],
+            id=data["id"],
+            ws=bool(data.get("ws", False)),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+@dataclass(frozen=True)
+class Span:
+    """An entity span, token-aligned; `token_end` is inclusive as in Prodigy."""
+
+    id: str
+    start: int
+    end: int
+    token_start: int
+    token_end: int
+    label: str
+    text: str
+    source: str
+    status: SpanStatus
+    # Keys other tools put on spans (score, rank, type...) travel through unchanged.
+    extra: dict[str, Any] = field(default_factory=dict, compare=True)
+
+    def with_changes(self, **changes: Any) -> Span:
+        return replace(self, **changes)
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "token_start": self.token_start,
+            "token_end": self.token_end,
+            "label": self.label,
+            "text": self.text,
+            "source": self.source,
+            "status": self.status,
+        }
+        record.update({k: v for k, v in self.extra.items() if k not in record})
+        return record
+
+    def to_store(self) -> dict[str, Any]:
+        return {"id": self.id, **self.to_json(), "_extra": sorted(self.extra)}
+
+    @staticmethod
+    def from_store(data: dict[str, Any]) -> Span:
+        extra_keys = data.get("_extra", [])
+        return Span(
+            id=data["id"],
+            start=data["start"],
+            end=data["end"],
+            token_start=data["token_start"],
+            token_end=data["token_end"],
+            label=data["label"],
+            text=data["text"],
+            source=data["source"],
+            status=data["status"],
+            extra={k: data[k] for k in extra_keys if k in data},
+        )
+
+
+@dataclass(frozen=True)
+class TextRef:
+    """A character range of the document that plays a role in a stance (holder, target...)."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+    @staticmethod
+    def from_json(data: dict[str, Any] | None) -> TextRef | None:
+        if data is None:
+            return None
+        return TextRef(start=data["start"], end=data["end"], text=data["text"])
+
+
+@dataclass(frozen=True)
+class Stance:
+    """Who (holder) is FAVOR/AGAINST/NEUTRAL towards what (target), said by whom (speaker)."""
+
+    id: str
+    label: str
+    evidence: TextRef
+    target: TextRef | None
+    cue: TextRef | None = None
+    holder: TextRef | None = None
+    speaker: TextRef | None = None
+    negated: bool = False
+    source: str = "manual"
+    status: SpanStatus = "added"
+
+    def with_changes(self, **changes: Any) -> Stance:
+        return replace(self, **changes)
+
+    def role(self, name: str) -> TextRef | None:
+        value: TextRef | None = getattr(self, name)
+        return value
+
+    def to_json(self) -> dict[str, Any]:
+        def ref(value: TextRef | None) -> dict[str, Any] | None:
+            return value.to_json() if value is not None else None
+
+        return {
+            "id": self.id,
+            "label": self.label,
+            "evidence": self.evidence.to_json(),
+            "cue": ref(self.cue),
+            "holder": ref(self.holder),
+            "speaker": ref(self.speaker),
+            "target": ref(self.target),
+            "negated": self.negated,
+            "source": self.source,
+            "status": self.status,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Stance:
+        evidence = TextRef.from_json(data["evidence"])
+        assert evidence is not None
+        return Stance(
+            id=str(data["id"]),
+            label=data["label"],
+            evidence=evidence,
+            target=TextRef.from_json(data.get("target")),
+            cue=TextRef.from_json(data.get("cue")),
+            holder=TextRef.from_json(data.get("holder")),
+            speaker=TextRef.from_json(data.get("speaker")),
+            negated=bool(data.get("negated", False)),
+            source=data.get("source", "manual"),
+            status=data.get("status", "added"),
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """An input document: its exact text, its metadata and its tokens (once tokenized)."""
+
+    input_hash: int
+    text: str
+    meta: dict[str, Any]
+    tokens: tuple[Token, ...] = ()
+    task_hash: int | None = None
+    # Top-level keys of an imported record that this tool does not interpret.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        title = self.meta.get("title")
+        if isinstance(title, str) and title:
+            return title
+        first_line = self.text.strip().split("\n", 1)[0] if self.text.strip() else ""
+        return first_line[:80]
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """What one annotator has decided on one document; derived from the event log."""
+
+    spans: tuple[Span, ...] = ()
+    stances: tuple[Stance, ...] = ()
+    answer: Answer | None = None
+
+    def span(self, span_id: str) -> Span:
+        for span in self.spans:
+            if span.id == span_id:
+                return span
+        raise KeyError(span_id)
+
+    def stance(self, stance_id: str) -> Stance:
+        for stance in self.stances:
+            if stance.id == stance_id:
+                return stance
+        raise KeyError(stance_id)
+
+    @property
+    def live_spans(self) -> tuple[Span, ...]:
+        """Spans that are not rejected, in text order."""
+        return tuple(s for s in self.spans if s.status != "rejected")
+
+    @property
+    def reviewed_count(self) -> int:
+        return sum(1 for s in self.spans if s.status != "suggested") + sum(
+            1 for s in self.stances if s.status != "suggested"
+        )
+
+    @property
+    def is_done(self) -> bool:
+        return self.answer is not None
+
+    def to_store(self) -> dict[str, Any]:
+        return {
+            "spans": [s.to_store() for s in self.spans],
+            "stances": [s.to_json() for s in self.stances],
+            "answer": self.answer,
+        }
+
+    @staticmethod
+    def from_store(data: dict[str, Any]) -> DocumentState:
+        return DocumentState(
+            spans=tuple(Span.from_store(s) for s in data.get("spans", [])),
+            stances=tuple(Stance.from_json(s) for s in data.get("stances", [])),
+            answer=data.get("answer"),
+        )
+
+
+@dataclass(frozen=True)
+class CorpusRecord:
+    """A document as read from the corpus, with any annotations the input file carried."""
+
+    document: Document
+    initial: DocumentState | None = None  # imported spans/answer; None: the model suggests
+    source: str | None = None
+    timestamp: int | None = None
+    annotator: str | None = None

@@ -1,0 +1,69 @@
+"""The label scheme: entity labels with colors and keys, and the stance labels."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.core.schema import LABELS_SCHEMA, SCHEMA_DIR, validator
+from annotator.errors import InputError
+
+DEFAULT_SCHEME = SCHEMA_DIR / "labels.json"
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    key: str | None
+    color: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LabelScheme:
+    entity_labels: tuple[Label, ...]
+    stance_labels: tuple[Label, ...]
+
+    def entity(self, name: str) -> Label | None:
+        return next((label for label in self.entity_labels if label.name == name), None)
+
+    def color(self, name: str) -> str:
+        label = self.entity(name) or next(
+            (s for s in self.stance_labels if s.name == name), None
+        )
+        return label.color if label else "#bbbbbb"
+
+    def by_key(self, key: str) -> Label | None:
+        return next((label for label in self.entity_labels if label.key == key), None)
+
+    @property
+    def entity_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.entity_labels)
+
+
+def load_scheme(path: Path | None = None) -> LabelScheme:
+    """Read and check a label scheme file; a malformed one is an InputError naming it."""
+    path = path or DEFAULT_SCHEME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(path, f"cannot read the label scheme ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"invalid UTF-8 at byte {error.start}") from None
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"the label scheme is not valid JSON ({error.msg})", error.lineno)
+    errors = sorted(validator(LABELS_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "scheme"
+        raise InputError(path, f"malformed label scheme: {where}: {errors[0].message}")
+    entities = tuple(Label(**item) for item in data["entity_labels"])
+    stances = tuple(Label(**item) for item in data["stance_labels"])
+    for group in (entities, stances):
+        names = [label.name for label in group]
+        keys = [label.key for label in group if label.key]
+        if len(set(names)) != len(names):
+            raise InputError(path, "malformed label scheme: a label name appears twice")
+        if len(set(keys)) != len(keys):
+            raise InputError(path, "malformed label scheme: a key is given to two labels")
+    return LabelScheme(entity_labels=entities, stance_labels=stances)

@@ -1,0 +1,540 @@
+"""The store: documents, cached suggestions and an append-only event log of every decision.
+
+`Store` is the interface the rest of the tool uses; `SQLiteStore` is the embedded default.
+A server database can implement the same protocol without touching the callers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from annotator.core.commands import Change, apply_change
+from annotator.core.model import CorpusRecord, Document, DocumentState, Token
+from annotator.errors import StoreError
+
+STORE_ENV = "ANNOTATOR_STORE"
+DEFAULT_STORE = Path(".annotator") / "annotations.sqlite"
+SCHEMA_VERSION = 1
+
+
+def default_store_path() -> Path:
+    """`$ANNOTATOR_STORE`, else `.annotator/annotations.sqlite` under the current directory."""
+    env = os.environ.get(STORE_ENV)
+    return Path(env) if env else DEFAULT_STORE
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the log: a change done, undone or redone by an annotator on a document."""
+
+    seq: int
+    annotator: str
+    input_hash: int
+    op: Literal["do", "undo", "redo"]
+    ref: int | None
+    change: Change
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class AnnotatedDocument:
+    """A document with one annotator's current state, ready for export."""
+
+    document: Document
+    state: DocumentState
+    timestamp: int | None
+    annotator: str | None
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    documents: int
+    suggested: int
+    finished: int
+    skipped: int
+    rejected: int
+    label_counts: dict[tuple[str, str], int]  # (label, status) -> count
+
+
+class Store(Protocol):
+    """What the tool needs from a store; every write is durable when the call returns."""
+
+    def add_documents(self, records: Iterable[CorpusRecord]) -> list[int]: ...
+    def document(self, input_hash: int) -> Document: ...
+    def has_suggestions(self, input_hash: int) -> bool: ...
+    def missing_suggestions(self, hashes: Sequence[int]) -> list[int]: ...
+    def set_suggestions(
+        self, input_hash: int, tokens: Sequence[Token], initial: DocumentState, source: str
+    ) -> None: ...
+    def set_suggestions_many(
+        self, items: Sequence[tuple[int, Sequence[Token], DocumentState, str]]
+    ) -> None: ...
+    def iter_texts(self, hashes: Sequence[int]) -> Iterator[tuple[str, int]]: ...
+    def state(self, annotator: str, input_hash: int) -> DocumentState: ...
+    def initial_state(self, input_hash: int) -> DocumentState: ...
+    def apply(self, annotator: str, input_hash: int, change: Change) -> DocumentState: ...
+    def undo(self, annotator: str) -> tuple[int, DocumentState, Change] | None: ...
+    def redo(self, annotator: str) -> tuple[int, DocumentState, Change] | None: ...
+    def history(self, annotator: str, input_hash: int) -> list[Event]: ...
+    def answers(self, annotator: str, hashes: Sequence[int]) -> dict[int, str | None]: ...
+    def first_unfinished(self, annotator: str, hashes: Sequence[int]) -> int | None: ...
+    def iter_annotated(
+        self, annotator: str, include_unfinished: bool
+    ) -> Iterator[AnnotatedDocument]: ...
+    def stats(self, annotator: str) -> StoreStats: ...
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    position INTEGER PRIMARY KEY,
+    input_hash INTEGER NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    extra TEXT NOT NULL,
+    task_hash INTEGER,
+    tokens TEXT,
+    initial TEXT,
+    source TEXT,
+    imported_timestamp INTEGER,
+    imported_annotator TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    annotator TEXT NOT NULL,
+    input_hash INTEGER NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('do', 'undo', 'redo')),
+    ref INTEGER,
+    change TEXT NOT NULL,
+    timestamp INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_document ON events (annotator, input_hash, seq);
+CREATE TABLE IF NOT EXISTS states (
+    annotator TEXT NOT NULL,
+    input_hash INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    answer TEXT,
+    timestamp INTEGER NOT NULL,
+    PRIMARY KEY (annotator, input_hash)
+);
+"""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SQLiteStore:
+    """The embedded store: one SQLite file in WAL mode, safe to share between processes."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a folder; --store wants a file path")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        try:
+            # Autocommit mode: each write below runs in an explicit transaction we commit.
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a decision acknowledged to the user survives a power cut, not only a crash.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            if existed:
+                self._check_existing()
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+        except sqlite3.DatabaseError as error:
+            raise StoreError(
+                f"{self.path}: cannot open the store ({error}); it may be corrupted or not "
+                "an annotator store. It was not modified; see `annotator recover --help`."
+            ) from None
+
+    def _check_existing(self) -> None:
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        if "store_info" not in tables:
+            raise sqlite3.DatabaseError("no store_info table")
+        row = self._db.execute("SELECT value FROM store_info WHERE key='schema'").fetchone()
+        if row is None or int(row[0]) > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError("written by a newer annotator")
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self._db, self.path)
+
+    def add_documents(self, records: Iterable[CorpusRecord], batch_size: int = 2000) -> list[int]:
+        """Add documents not yet in the store (matched by `_input_hash`); return all hashes."""
+        hashes: dict[int, None] = {}
+        batch: list[CorpusRecord] = []
+        for record in records:
+            if record.document.input_hash in hashes:
+                continue
+            hashes[record.document.input_hash] = None
+            batch.append(record)
+            if len(batch) >= batch_size:
+                self._insert_documents(batch)
+                batch = []
+        if batch:
+            self._insert_documents(batch)
+        return list(hashes)
+
+    def _insert_documents(self, batch: Sequence[CorpusRecord]) -> None:
+        rows = []
+        for record in batch:
+            doc = record.document
+            rows.append(
+                (
+                    doc.input_hash,
+                    doc.text,
+                    _dumps(doc.meta),
+                    _dumps(doc.extra),
+                    doc.task_hash,
+                    _dumps([t.to_json() for t in doc.tokens]) if doc.tokens else None,
+                    _dumps(record.initial.to_store()) if record.initial is not None else None,
+                    record.source,
+                    record.timestamp,
+                    record.annotator,
+                )
+            )
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO documents (input_hash, text, meta, extra, task_hash,"
+                " tokens, initial, source, imported_timestamp, imported_annotator)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def set_suggestions(
+        self, input_hash: int, tokens: Sequence[Token], initial: DocumentState, source: str
+    ) -> None:
+        """Cache a pipeline's tokens and suggestions; never replaces ones already there."""
+        self.set_suggestions_many([(input_hash, tokens, initial, source)])
+
+    def set_suggestions_many(
+        self, items: Sequence[tuple[int, Sequence[Token], DocumentState, str]]
+    ) -> None:
+        """Cache suggestions of many documents in one transaction (one disk sync)."""
+        rows = [
+            (
+                _dumps([t.to_json() for t in tokens]),
+                _dumps(initial.to_store()),
+                source,
+                input_hash,
+            )
+            for input_hash, tokens, initial, source in items
+        ]
+        with self._write() as db:
+            db.executemany(
+                "UPDATE documents SET tokens=?, initial=?, source=? "
+                "WHERE input_hash=? AND initial IS NULL",
+                rows,
+            )
+
+    def iter_texts(self, hashes: Sequence[int]) -> Iterator[tuple[str, int]]:
+        """(text, input_hash) of the given documents, in order, read in batches."""
+        for chunk in _chunks(hashes, 500):
+            marks = ",".join("?" * len(chunk))
+            texts = dict(
+                self._db.execute(
+                    f"SELECT input_hash, text FROM documents WHERE input_hash IN ({marks})",
+                    chunk,
+                ).fetchall()
+            )
+            for input_hash in chunk:
+                if input_hash in texts:
+                    yield texts[input_hash], input_hash
+
+    def apply(self, annotator: str, input_hash: int, change: Change) -> DocumentState:
+        """Apply a change and log it; committed to disk before this returns."""
+        with self._write() as db:
+            state = self._state(db, annotator, input_hash)
+            new_state = apply_change(state, change)
+            self._log(db, annotator, input_hash, "do", None, change, new_state)
+        return new_state
+
+    def _log(
+        self,
+        db: sqlite3.Connection,
+        annotator: str,
+        input_hash: int,
+        op: str,
+        ref: int | None,
+        change: Change,
+        new_state: DocumentState,
+    ) -> None:
+        now = int(time.time())
+        db.execute(
+            "INSERT INTO events (annotator, input_hash, op, ref, change, timestamp)"
+            " VALUES (?,?,?,?,?,?)",
+            (annotator, input_hash, op, ref, _dumps(change.to_json()), now),
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO states (annotator, input_hash, state, answer, timestamp)"
+            " VALUES (?,?,?,?,?)",
+            (annotator, input_hash, _dumps(new_state.to_store()), new_state.answer, now),
+        )
+
+    def _stacks(self, db: sqlite3.Connection, annotator: str) -> tuple[list[int], list[int]]:
+        """The undo and redo stacks (event seqs of 'do' events), derived from the log."""
+        done: list[int] = []
+        undone: list[int] = []
+        rows = db.execute(
+            "SELECT seq, op, ref FROM events WHERE annotator=? ORDER BY seq", (annotator,)
+        )
+        for seq, op, ref in rows:
+            if op == "do":
+                done.append(seq)
+                undone.clear()
+            elif op == "undo" and done and done[-1] == ref:
+                undone.append(done.pop())
+            elif op == "redo" and undone and undone[-1] == ref:
+                done.append(undone.pop())
+        return done, undone
+
+    def undo(self, annotator: str) -> tuple[int, DocumentState, Change] | None:
+        """Undo this annotator's latest change, on whichever document it was."""
+        return self._undo_or_redo(annotator, "undo")
+
+    def redo(self, annotator: str) -> tuple[int, DocumentState, Change] | None:
+        """Redo the change undone last."""
+        return self._undo_or_redo(annotator, "redo")
+
+    def _undo_or_redo(
+        self, annotator: str, op: Literal["undo", "redo"]
+    ) -> tuple[int, DocumentState, Change] | None:
+        with self._write() as db:
+            done, undone = self._stacks(db, annotator)
+            stack = done if op == "undo" else undone
+            if not stack:
+                return None
+            ref = stack[-1]
+            input_hash, change_json = db.execute(
+                "SELECT input_hash, change FROM events WHERE seq=?", (ref,)
+            ).fetchone()
+            original = Change.from_json(json.loads(change_json))
+            change = original.inverse() if op == "undo" else original
+            state = self._state(db, annotator, input_hash)
+            new_state = apply_change(state, change)
+            self._log(db, annotator, input_hash, op, ref, change, new_state)
+        return int(input_hash), new_state, change
+
+    # -- reading -------------------------------------------------------------------------
+
+    def document(self, input_hash: int) -> Document:
+        row = self._db.execute(
+            "SELECT input_hash, text, meta, extra, task_hash, tokens FROM documents "
+            "WHERE input_hash=?",
+            (input_hash,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(input_hash)
+        return _document_from_row(row)
+
+    def has_suggestions(self, input_hash: int) -> bool:
+        row = self._db.execute(
+            "SELECT initial IS NOT NULL FROM documents WHERE input_hash=?", (input_hash,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def missing_suggestions(self, hashes: Sequence[int]) -> list[int]:
+        """The hashes (in the given order) whose documents have no suggestions yet."""
+        missing: set[int] = set()
+        for chunk in _chunks(hashes, 500):
+            marks = ",".join("?" * len(chunk))
+            missing.update(
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT input_hash FROM documents WHERE initial IS NULL "
+                    f"AND input_hash IN ({marks})",
+                    chunk,
+                )
+            )
+        return [h for h in hashes if h in missing]
+
+    def state(self, annotator: str, input_hash: int) -> DocumentState:
+        return self._state(self._db, annotator, input_hash)
+
+    def initial_state(self, input_hash: int) -> DocumentState:
+        """The suggestions (or imported annotations) a document starts from."""
+        return self._initial(self._db, input_hash)
+
+    def _state(self, db: sqlite3.Connection, annotator: str, input_hash: int) -> DocumentState:
+        row = db.execute(
+            "SELECT state FROM states WHERE annotator=? AND input_hash=?",
+            (annotator, input_hash),
+        ).fetchone()
+        if row is not None:
+            return DocumentState.from_store(json.loads(row[0]))
+        return self._initial(db, input_hash)
+
+    def _initial(self, db: sqlite3.Connection, input_hash: int) -> DocumentState:
+        row = db.execute(
+            "SELECT initial FROM documents WHERE input_hash=?", (input_hash,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(input_hash)
+        return DocumentState.from_store(json.loads(row[0])) if row[0] else DocumentState()
+
+    def replay(self, annotator: str, input_hash: int) -> DocumentState:
+        """Rebuild a state from the initial suggestions and the log alone (the audit path)."""
+        state = self._initial(self._db, input_hash)
+        for event in self.history(annotator, input_hash):
+            state = apply_change(state, event.change)
+        return state
+
+    def history(self, annotator: str, input_hash: int) -> list[Event]:
+        rows = self._db.execute(
+            "SELECT seq, annotator, input_hash, op, ref, change, timestamp FROM events "
+            "WHERE annotator=? AND input_hash=? ORDER BY seq",
+            (annotator, input_hash),
+        )
+        return [
+            Event(seq, ann, h, op, ref, Change.from_json(json.loads(change)), ts)
+            for seq, ann, h, op, ref, change, ts in rows
+        ]
+
+    def answers(self, annotator: str, hashes: Sequence[int]) -> dict[int, str | None]:
+        """Each document's answer for this annotator (imported answers count)."""
+        result: dict[int, str | None] = {}
+        for chunk in _chunks(hashes, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT d.input_hash, s.state IS NOT NULL, s.answer, d.initial "
+                f"FROM documents d LEFT JOIN states s "
+                f"ON s.input_hash = d.input_hash AND s.annotator = ? "
+                f"WHERE d.input_hash IN ({marks})",
+                (annotator, *chunk),
+            )
+            for input_hash, has_state, answer, initial in rows:
+                if has_state:
+                    result[input_hash] = answer
+                elif initial:
+                    result[input_hash] = json.loads(initial).get("answer")
+                else:
+                    result[input_hash] = None
+        return result
+
+    def first_unfinished(self, annotator: str, hashes: Sequence[int]) -> int | None:
+        """Index in `hashes` of the first document this annotator has not answered."""
+        answers = self.answers(annotator, hashes)
+        for index, input_hash in enumerate(hashes):
+            if answers.get(input_hash) is None:
+                return index
+        return None
+
+    def iter_annotated(
+        self, annotator: str, include_unfinished: bool = False, batch_size: int = 1000
+    ) -> Iterator[AnnotatedDocument]:
+        """Every document with this annotator's state, in corpus order, streamed in batches."""
+        last_position = -1
+        while True:
+            rows = self._db.execute(
+                "SELECT d.position, d.input_hash, d.text, d.meta, d.extra, d.task_hash, "
+                "d.tokens, d.initial, d.imported_timestamp, d.imported_annotator, "
+                "s.state, s.timestamp FROM documents d LEFT JOIN states s "
+                "ON s.input_hash = d.input_hash AND s.annotator = ? "
+                "WHERE d.position > ? ORDER BY d.position LIMIT ?",
+                (annotator, last_position, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                last_position = row[0]
+                state_json = row[10] or row[7]
+                state = (
+                    DocumentState.from_store(json.loads(state_json))
+                    if state_json
+                    else DocumentState()
+                )
+                if state.answer is None and not include_unfinished:
+                    continue
+                yield AnnotatedDocument(
+                    document=_document_from_row(row[1:7]),
+                    state=state,
+                    timestamp=row[11] if row[10] else row[8],
+                    annotator=annotator if row[10] else (row[9] or annotator),
+                )
+
+    def stats(self, annotator: str) -> StoreStats:
+        documents = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        suggested = self._db.execute(
+            "SELECT COUNT(*) FROM documents WHERE initial IS NOT NULL"
+        ).fetchone()[0]
+        answers = {"accept": 0, "ignore": 0, "reject": 0}
+        labels: dict[tuple[str, str], int] = {}
+        for annotated in self.iter_annotated(annotator, include_unfinished=True):
+            if annotated.state.answer in answers:
+                answers[annotated.state.answer] += 1
+            for span in annotated.state.spans:
+                key = (span.label, span.status)
+                labels[key] = labels.get(key, 0) + 1
+        return StoreStats(
+            documents=documents,
+            suggested=suggested,
+            finished=answers["accept"],
+            skipped=answers["ignore"],
+            rejected=answers["reject"],
+            label_counts=labels,
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _document_from_row(row: Sequence[Any]) -> Document:
+    input_hash, text, meta, extra, task_hash, tokens = row[:6]
+    return Document(
+        input_hash=input_hash,
+        text=text,
+        meta=json.loads(meta),
+        tokens=tuple(Token.from_json(t) for t in json.loads(tokens)) if tokens else (),
+        task_hash=task_hash,
+        extra=json.loads(extra),
+    )
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, turning disk and lock errors into StoreError."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self._path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"{self._path}: cannot write to the store ({error})") from None
+        return self._db
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            try:
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.Error as error:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"{self._path}: could not save ({error})") from None
+        self._db.execute("ROLLBACK")
+
+
+def open_store(path: Path | str | None = None) -> SQLiteStore:
+    """Open (creating if needed) the store at `path` or the default location."""
+    return SQLiteStore(Path(path) if path is not None else default_store_path())

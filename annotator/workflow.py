@@ -1,0 +1,87 @@
+"""The work behind each CLI command, as plain functions the tests call directly."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.core.corpus import ReadReport, read_corpus, write_jsonl
+from annotator.core.export import export_record, validated, write_atomically
+from annotator.core.schema import file_problems
+from annotator.core.store import SQLiteStore, StoreStats
+from annotator.nlp.pipeline import blank_tokenizer, load_pipeline, suggest_missing
+
+ANNOTATOR_ENV = "ANNOTATOR_NAME"
+Progress = Callable[[int, int], None]
+
+
+def default_annotator() -> str:
+    """`$ANNOTATOR_NAME`, else the login name."""
+    name = os.environ.get(ANNOTATOR_ENV)
+    if name:
+        return name
+    try:
+        return getpass.getuser() or "annotator"
+    except (KeyError, OSError):
+        return "annotator"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    hashes: list[int]
+    skipped_lines: list[str]
+
+
+def import_corpus(
+    store: SQLiteStore, inputs: Sequence[Path], skip_bad_lines: bool = False
+) -> ImportResult:
+    """Add every document of the inputs to the store (idempotent); returns their hashes."""
+    report = ReadReport()
+    hashes = store.add_documents(
+        read_corpus(inputs, blank_tokenizer(), skip_bad_lines=skip_bad_lines, report=report)
+    )
+    return ImportResult(hashes=hashes, skipped_lines=report.skipped_lines)
+
+
+def suggest_corpus(
+    store: SQLiteStore,
+    hashes: Sequence[int],
+    model: str | None,
+    n_process: int = 1,
+    batch_size: int = 64,
+    on_progress: Progress | None = None,
+) -> int:
+    """Pre-annotate every document that has no cached suggestions; returns how many ran."""
+    return suggest_missing(
+        store,
+        hashes,
+        lambda: load_pipeline(model),
+        n_process=n_process,
+        batch_size=batch_size,
+        on_progress=on_progress,
+    )
+
+
+def write_suggestions(store: SQLiteStore, hashes: Sequence[int], output: Path) -> int:
+    """Write the cached suggestions of the given documents as export records (atomically)."""
+
+    def records() -> Any:
+        for input_hash in hashes:
+            document = store.document(input_hash)
+            initial = store.initial_state(input_hash)
+            yield export_record(document, initial, "model", None, blank_tokenizer())
+
+    return write_atomically(output, lambda handle: write_jsonl(handle, validated(records())))
+
+
+def validate_file(path: Path) -> list[tuple[int, str]]:
+    """(line, reason) for every bad line of an export file."""
+    return list(file_problems(path))
+
+
+def corpus_stats(store: SQLiteStore, annotator: str) -> StoreStats:
+    return store.stats(annotator)
