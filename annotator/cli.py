@@ -198,16 +198,25 @@ def stats(annotator: AnnotatorOption = None, store: StoreOption = None) -> None:
     out.print(table)
 
 
-def main() -> None:
-    """Entry point: run the CLI, turning errors meant for people into one line and an exit code."""
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; errors meant for people become one line."""
     try:
-        app()
+        app(args=argv, prog_name="annotator")
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except AnnotatorError as error:
         err.print(f"annotator: error: {error}", markup=False, highlight=False)
-        sys.exit(error.exit_code)
+        return error.exit_code
     except KeyboardInterrupt:
         err.print("annotator: interrupted; every decision made so far is saved")
-        sys.exit(130)
+        return 130
+    return 0
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(run())
 
 
 if __name__ == "__main__":
