@@ -1,0 +1,31 @@
+"""The pure core never imports Textual."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CORE_MODULES = [
+    "annotator.core.model",
+    "annotator.core.tokens",
+    "annotator.core.commands",
+    "annotator.core.store",
+    "annotator.core.corpus",
+    "annotator.core.export",
+    "annotator.core.schema",
+    "annotator.core.scheme",
+    "annotator.workflow",
+]
+
+
+def test_core_modules_do_not_import_textual() -> None:
+    code = (
+        "import importlib, sys\n"
+        f"for name in {CORE_MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

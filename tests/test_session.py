@@ -1,0 +1,228 @@
+"""The annotation session on a real SQLite store, without Textual and without spaCy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from annotator.core.commands import Accept, AddSpan, EditRefused, Reject, Relabel
+from annotator.core.corpus import input_hash
+from annotator.core.model import CorpusRecord, Document, DocumentState, Span, Token
+from annotator.core.session import AnnotationSession
+from annotator.core.store import SQLiteStore, open_store
+
+TEXTS = [
+    "Tokayev met Wang in Astana.",
+    "Wang praised China and Kazakhstan.",
+    "Xi spoke on Monday.",
+]
+
+
+def _tokens(text: str) -> tuple[Token, ...]:
+    found = list(re.finditer(r"\w+|[^\w\s]", text))
+    return tuple(
+        Token(
+            text=m.group(),
+            start=m.start(),
+            end=m.end(),
+            id=i,
+            ws=m.end() < len(text) and text[m.end()] == " ",
+        )
+        for i, m in enumerate(found)
+    )
+
+
+def _suggested(text: str, tokens: tuple[Token, ...]) -> DocumentState:
+    """A fake model: every capitalised word is an ORG suggestion."""
+    spans = []
+    for token in tokens:
+        if token.text[0].isupper():
+            spans.append(
+                Span(
+                    id=f"e{len(spans)}",
+                    start=token.start,
+                    end=token.end,
+                    token_start=token.id,
+                    token_end=token.id,
+                    label="ORG",
+                    text=token.text,
+                    source="fake",
+                    status="suggested",
+                )
+            )
+    return DocumentState(spans=tuple(spans))
+
+
+def _fake_suggest(store: SQLiteStore):  # type: ignore[no-untyped-def]
+    calls: list[list[int]] = []
+
+    def suggest(hashes: list[int]) -> int:
+        calls.append(list(hashes))
+        for h in hashes:
+            document = store.document(h)
+            tokens = _tokens(document.text)
+            store.set_suggestions(h, tokens, _suggested(document.text, tokens), "fake")
+        return len(hashes)
+
+    return suggest, calls
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    path = tmp_path / "store.sqlite"
+    store = open_store(path)
+    store.add_documents(
+        CorpusRecord(Document(input_hash=input_hash(t), text=t, meta={})) for t in TEXTS
+    )
+    suggest, _ = _fake_suggest(store)
+    suggest([input_hash(t) for t in TEXTS[:2]])  # the third waits for the model
+    store.close()
+    return path
+
+
+@pytest.fixture
+def session(store_path: Path) -> AnnotationSession:
+    return AnnotationSession(open_store(store_path), "alice", [input_hash(t) for t in TEXTS])
+
+
+def _reopened(store_path: Path, annotator: str = "alice") -> AnnotationSession:
+    return AnnotationSession(open_store(store_path), annotator, [input_hash(t) for t in TEXTS])
+
+
+def test_opens_first_unfinished_document(session: AnnotationSession) -> None:
+    assert session.index == 0
+    assert session.document.text == TEXTS[0]
+    assert [s.text for s in session.state.spans] == ["Tokayev", "Wang", "Astana"]
+
+
+def test_accept_is_committed_to_the_store(session: AnnotationSession, store_path: Path) -> None:
+    change = session.apply(Accept("e0"))
+    assert change.command == "accept"
+    assert session.state.span("e0").status == "accepted"
+    assert open_store(store_path).state("alice", input_hash(TEXTS[0])).span("e0").status == (
+        "accepted"
+    )
+
+
+def test_refused_edit_leaves_state_and_store_alone(
+    session: AnnotationSession, store_path: Path
+) -> None:
+    before = session.state
+    with pytest.raises(EditRefused):
+        session.apply(AddSpan(0, 1, "PERSON"))  # overlaps the suggestion on "Tokayev"
+    assert session.state == before
+    assert open_store(store_path).history("alice", input_hash(TEXTS[0])) == []
+
+
+def test_empty_change_is_not_logged(session: AnnotationSession, store_path: Path) -> None:
+    session.apply(Accept("e0"))
+    session.apply(Accept("e0"))
+    assert len(open_store(store_path).history("alice", input_hash(TEXTS[0]))) == 1
+
+
+def test_finish_accepts_remaining_and_opens_next(
+    session: AnnotationSession, store_path: Path
+) -> None:
+    session.apply(Reject("e1"))
+    session.finish()
+    assert session.index == 1
+    state = open_store(store_path).state("alice", input_hash(TEXTS[0]))
+    assert state.answer == "accept"
+    assert [s.status for s in state.spans] == ["accepted", "rejected", "accepted"]
+    assert session.progress().finished == 1
+
+
+def test_skip_answers_ignore(session: AnnotationSession, store_path: Path) -> None:
+    session.skip()
+    assert open_store(store_path).state("alice", input_hash(TEXTS[0])).answer == "ignore"
+    assert session.index == 1
+
+
+def test_undo_across_documents_reopens_the_document(
+    session: AnnotationSession, store_path: Path
+) -> None:
+    session.apply(Relabel("e0", "PERSON"))
+    session.next()
+    result = session.undo()
+    assert result is not None and result.switched
+    assert session.index == 0
+    assert session.state.span("e0").label == "ORG"
+    assert open_store(store_path).state("alice", input_hash(TEXTS[0])).span("e0").label == "ORG"
+    redone = session.redo()
+    assert redone is not None and not redone.switched
+    assert session.state.span("e0").label == "PERSON"
+
+
+def test_undo_with_nothing_done_returns_none(session: AnnotationSession) -> None:
+    assert session.undo() is None
+    assert session.redo() is None
+
+
+def test_undo_of_finish_reopens_the_document(
+    session: AnnotationSession, store_path: Path
+) -> None:
+    session.finish()
+    assert session.progress().finished == 1
+    session.undo()
+    assert session.index == 0
+    assert session.state.answer is None
+    assert session.progress().finished == 0
+
+
+def test_resume_after_reopening(session: AnnotationSession, store_path: Path) -> None:
+    session.finish()
+    assert _reopened(store_path).index == 1
+    assert _reopened(store_path, "bob").index == 0  # each annotator has their own place
+
+
+def test_resume_when_everything_is_done_opens_the_last(
+    session: AnnotationSession, store_path: Path
+) -> None:
+    session.skip()
+    session.skip()
+    session.suggest_current(_fake_suggest(session.store)[0])  # type: ignore[arg-type]
+    session.skip()
+    assert _reopened(store_path).index == 2
+
+
+def test_next_and_previous_stay_in_range(session: AnnotationSession) -> None:
+    assert not session.previous()
+    assert session.next() and session.next()
+    assert not session.next()
+    assert session.index == 2
+    assert session.previous()
+    assert session.index == 1
+
+
+def test_document_without_suggestions_refuses_edits_until_suggested(
+    session: AnnotationSession, store_path: Path
+) -> None:
+    session.go_to(2)
+    assert session.needs_suggestions
+    with pytest.raises(EditRefused, match="no suggestions"):
+        session.apply(Accept("e0"))
+    suggest, calls = _fake_suggest(session.store)  # type: ignore[arg-type]
+    assert session.suggest_current(suggest) == 1
+    assert calls == [[input_hash(TEXTS[2])]]
+    assert not session.needs_suggestions
+    session.apply(Accept("e0"))
+    assert open_store(store_path).state("alice", input_hash(TEXTS[2])).span("e0").status == (
+        "accepted"
+    )
+    assert session.suggest_current(suggest) == 0  # cached: the model is not asked again
+
+
+def test_progress_counts_reviewed_items(session: AnnotationSession) -> None:
+    session.apply(Accept("e0"))
+    session.apply(Reject("e2"))
+    progress = session.progress()
+    assert (progress.position, progress.total) == (1, 3)
+    assert (progress.reviewed, progress.items) == (2, 3)
+    assert progress.finished == 0
+
+
+def test_empty_corpus_is_refused(store_path: Path) -> None:
+    with pytest.raises(ValueError):
+        AnnotationSession(open_store(store_path), "alice", [])

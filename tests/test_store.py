@@ -1,0 +1,125 @@
+"""The store: decisions are durable, undo/redo is exact, annotators stay separate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from annotator.core.commands import Accept, EditContext, Reject, Relabel, SetAnswer
+from annotator.core.store import SQLiteStore
+from annotator.workflow import import_corpus, suggest_corpus
+from tests.conftest import SEEDS
+
+
+def _suggested_store(path: Path, nlp: Any) -> tuple[SQLiteStore, list[int]]:
+    store = SQLiteStore(path)
+    hashes = import_corpus(store, [SEEDS]).hashes
+    from annotator.nlp.pipeline import suggest_missing
+
+    suggest_missing(store, hashes, lambda: nlp)
+    return store, hashes
+
+
+def _context(store: SQLiteStore, input_hash: int) -> EditContext:
+    document = store.document(input_hash)
+    return EditContext.of(document.text, document.tokens)
+
+
+def test_decision_survives_closing_and_reopening(tmp_path: Path, nlp: Any) -> None:
+    path = tmp_path / "s.sqlite"
+    store, (doc,) = _suggested_store(path, nlp)
+    state = store.state("alice", doc)
+    first = state.spans[0]
+    store.apply("alice", doc, Reject(first.id).plan(state, _context(store, doc)))
+    store.close()
+    reopened = SQLiteStore(path)
+    assert reopened.state("alice", doc).span(first.id).status == "rejected"
+    # The cached state is what the log says.
+    assert reopened.replay("alice", doc) == reopened.state("alice", doc)
+
+
+def test_undo_and_redo_restore_exact_states(tmp_path: Path, nlp: Any) -> None:
+    store, (doc,) = _suggested_store(tmp_path / "s.sqlite", nlp)
+    context = _context(store, doc)
+    states = [store.state("alice", doc)]
+    for command in (Accept("e0"), Relabel("e1", "PERSON"), Reject("e2"), SetAnswer("accept")):
+        states.append(store.apply("alice", doc, command.plan(states[-1], context)))
+    for expected in reversed(states[:-1]):
+        undone = store.undo("alice")
+        assert undone is not None
+        assert undone[0] == doc and undone[1] == expected
+    assert store.undo("alice") is None
+    for expected in states[1:]:
+        redone = store.redo("alice")
+        assert redone is not None and redone[1] == expected
+    assert store.redo("alice") is None
+    assert store.replay("alice", doc) == states[-1]
+
+
+def test_new_decision_after_undo_clears_redo(tmp_path: Path, nlp: Any) -> None:
+    store, (doc,) = _suggested_store(tmp_path / "s.sqlite", nlp)
+    context = _context(store, doc)
+    state = store.apply("alice", doc, Accept("e0").plan(store.state("alice", doc), context))
+    store.undo("alice")
+    store.apply("alice", doc, Reject("e1").plan(store.state("alice", doc), context))
+    assert store.redo("alice") is None
+    assert store.state("alice", doc).span("e0").status == "suggested"
+    assert state.span("e0").status == "accepted"
+
+
+def test_two_annotators_work_stays_separate(tmp_path: Path, nlp: Any) -> None:
+    store, (doc,) = _suggested_store(tmp_path / "s.sqlite", nlp)
+    context = _context(store, doc)
+    store.apply("alice", doc, Reject("e0").plan(store.state("alice", doc), context))
+    store.apply("bob", doc, Accept("e0").plan(store.state("bob", doc), context))
+    assert store.state("alice", doc).span("e0").status == "rejected"
+    assert store.state("bob", doc).span("e0").status == "accepted"
+    store.undo("bob")
+    assert store.state("alice", doc).span("e0").status == "rejected"
+    assert store.state("bob", doc).span("e0").status == "suggested"
+
+
+def test_resume_finds_first_unfinished_document(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(f'{{"text": "Article number {i}."}}\n' for i in range(4)))
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    hashes = import_corpus(store, [corpus]).hashes
+    assert store.first_unfinished("alice", hashes) == 0
+    for doc in hashes[:2]:
+        store.apply("alice", doc, SetAnswer("accept").plan(store.state("alice", doc), _blank(store, doc)))
+    assert store.first_unfinished("alice", hashes) == 2
+    assert store.first_unfinished("bob", hashes) == 0
+
+
+def _blank(store: SQLiteStore, doc: int) -> EditContext:
+    return EditContext.of(store.document(doc).text, ())
+
+
+def test_opening_the_same_corpus_twice_adds_nothing(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    first = import_corpus(store, [SEEDS]).hashes
+    second = import_corpus(store, [SEEDS]).hashes
+    assert first == second
+    assert store.stats("alice").documents == 1
+
+
+def test_suggestions_are_cached_and_the_model_not_run_again(tmp_path: Path, nlp: Any) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    hashes = import_corpus(store, [SEEDS]).hashes
+    loads: list[int] = []
+
+    def load() -> Any:
+        loads.append(1)
+        return nlp
+
+    from annotator.nlp.pipeline import suggest_missing
+
+    assert suggest_missing(store, hashes, load) == 1
+    assert suggest_missing(store, hashes, load) == 0
+    assert loads == [1]
+    assert suggest_corpus(store, hashes, model="no-such-model") == 0  # never loads it
+
+
+def test_store_uses_wal_mode(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
