@@ -1,0 +1,185 @@
+"""An annotation session: one annotator walking through a corpus, one document at a time.
+
+The session is the UI's only way into the core. It holds which document is open and that
+document's state as the store last returned it; every edit goes through an `EditCommand`,
+is committed by the store, and only then becomes the session's state. It knows nothing of
+Textual, so every behaviour of the screen can be tested with a plain SQLite file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from annotator.core.commands import Change, EditCommand, EditContext, EditRefused, SetAnswer
+from annotator.core.model import Answer, Document, DocumentState
+from annotator.core.store import Store
+
+# Runs the model over the given documents and caches their suggestions in the store.
+Suggest = Callable[[Sequence[int]], int]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Figures for the header: where we are, and how much is done."""
+
+    position: int  # 1-based position of the open document in the corpus
+    total: int  # documents in the corpus
+    reviewed: int  # spans and stances of this document that are no longer `suggested`
+    items: int  # spans and stances of this document
+    finished: int  # documents of the corpus with an answer (finished, skipped or rejected)
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What an undo or redo did, and whether it had to open another document to do it."""
+
+    change: Change
+    input_hash: int
+    switched: bool
+
+
+class AnnotationSession:
+    """One annotator's pass over a corpus; the store is the source of truth for every state."""
+
+    def __init__(self, store: Store, annotator: str, hashes: Sequence[int]) -> None:
+        if not hashes:
+            raise ValueError("an annotation session needs at least one document")
+        self.store = store
+        self.annotator = annotator
+        self.hashes: tuple[int, ...] = tuple(hashes)
+        self._positions = {h: i for i, h in enumerate(self.hashes)}
+        self._answers: dict[int, str | None] = dict(store.answers(annotator, self.hashes))
+        # Counted once here and kept up to date, so the header costs nothing per key press.
+        self._finished = sum(1 for h in self.hashes if self._answers.get(h) is not None)
+        self.index = 0
+        self.document: Document
+        self.state: DocumentState
+        self.context: EditContext | None = None
+        self._load(self.resume_index())
+
+    # -- the open document ---------------------------------------------------------------
+
+    @property
+    def input_hash(self) -> int:
+        return self.hashes[self.index]
+
+    @property
+    def needs_suggestions(self) -> bool:
+        """True while the open document has no model suggestions (and so no model tokens)."""
+        return self.context is None
+
+    def resume_index(self) -> int:
+        """Where this annotator left off: the first unanswered document (else the last one)."""
+        first = self.store.first_unfinished(self.annotator, self.hashes)
+        return first if first is not None else len(self.hashes) - 1
+
+    def _load(self, index: int) -> None:
+        self.index = index
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the open document and its state again (after suggestions arrived, say)."""
+        input_hash = self.input_hash
+        self.document = self.store.document(input_hash)
+        self.state = self.store.state(self.annotator, input_hash)
+        # Edits are token-aligned to the model's tokens; until the model has run there are
+        # none to align to (imported tokens count only when the record came with its spans).
+        ready = self.store.has_suggestions(input_hash) and bool(self.document.tokens)
+        self.context = EditContext.of(self.document.text, self.document.tokens) if ready else None
+
+    def go_to(self, index: int) -> bool:
+        """Open the document at `index`; False (and nothing changes) when out of range."""
+        if not 0 <= index < len(self.hashes) or index == self.index:
+            return False
+        self._load(index)
+        return True
+
+    def next(self) -> bool:
+        return self.go_to(self.index + 1)
+
+    def previous(self) -> bool:
+        return self.go_to(self.index - 1)
+
+    def suggest_current(self, suggest: Suggest) -> int:
+        """Run the model on the open document if it still needs it (blocking)."""
+        if not self.needs_suggestions:
+            return 0
+        count = suggest([self.input_hash])
+        self.reload()
+        return count
+
+    # -- edits -----------------------------------------------------------------------------
+
+    def apply(self, command: EditCommand) -> Change:
+        """Plan the command, commit it to the store, and adopt the state the store returns.
+
+        Raises EditRefused (with a message for the user) when the command does not apply.
+        An empty change is returned without being logged, so it never clutters undo.
+        """
+        if self.context is None:
+            raise EditRefused("this document has no suggestions yet; wait for the model")
+        change = command.plan(self.state, self.context)
+        if change.is_empty:
+            return change
+        self.state = self.store.apply(self.annotator, self.input_hash, change)
+        self._record_answer(self.input_hash, self.state.answer)
+        return change
+
+    def undo(self) -> UndoResult | None:
+        """Undo this annotator's latest change, opening its document if it is another one."""
+        return self._after_history(self.store.undo(self.annotator))
+
+    def redo(self) -> UndoResult | None:
+        """Redo the change undone last, opening its document if needed."""
+        return self._after_history(self.store.redo(self.annotator))
+
+    def _after_history(
+        self, result: tuple[int, DocumentState, Change] | None
+    ) -> UndoResult | None:
+        if result is None:
+            return None
+        input_hash, state, change = result
+        self._record_answer(input_hash, state.answer)
+        switched = False
+        if input_hash == self.input_hash:
+            self.state = state
+        elif input_hash in self._positions:
+            self._load(self._positions[input_hash])
+            switched = True
+        # A change on a document outside this corpus is undone in the store all the same;
+        # there is nothing of it to show here.
+        return UndoResult(change=change, input_hash=input_hash, switched=switched)
+
+    def _record_answer(self, input_hash: int, answer: str | None) -> None:
+        if input_hash not in self._positions:
+            return
+        before = self._answers.get(input_hash) is not None
+        self._answers[input_hash] = answer
+        self._finished += (answer is not None) - before
+
+    def answer(self, answer: Answer) -> Change:
+        """Give the document an answer and open the next one (when there is one)."""
+        change = self.apply(SetAnswer(answer))
+        self.next()
+        return change
+
+    def finish(self) -> Change:
+        """Finish the document (its remaining suggestions count as accepted), open the next."""
+        return self.answer("accept")
+
+    def skip(self) -> Change:
+        """Skip the document (answer `ignore`) and open the next."""
+        return self.answer("ignore")
+
+    # -- figures ---------------------------------------------------------------------------
+
+    def progress(self) -> Progress:
+        items = len(self.state.spans) + len(self.state.stances)
+        return Progress(
+            position=self.index + 1,
+            total=len(self.hashes),
+            reviewed=self.state.reviewed_count,
+            items=items,
+            finished=self._finished,
+        )
