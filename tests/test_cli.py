@@ -90,14 +90,18 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 2 and "nope.jsonl: no such file or folder" in err
 
 
-def test_invalid_utf8_reports_byte_offset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_utf8_reports_byte_offset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "article.txt"
     path.write_bytes(b"Title\nCaf\xe9 au lait\n")
     code, err = _suggest(path, tmp_path, capsys)
     assert code == 2 and "article.txt:2: invalid UTF-8 at byte 9" in err
 
 
-def test_invalid_utf8_in_jsonl_names_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_utf8_in_jsonl_names_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "input.jsonl"
     path.write_bytes(GOOD.encode() + b"\n" + b'{"text": "caf\xe9"}\n')
     code, err = _suggest(path, tmp_path, capsys)
@@ -116,8 +120,14 @@ def test_bad_file_imports_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_unknown_model_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(
         [
-            "suggest", str(_jsonl(tmp_path, GOOD)), "--model", "no_such_pipeline",
-            "--store", str(tmp_path / "s.sqlite"), "-o", str(tmp_path / "o.jsonl"),
+            "suggest",
+            str(_jsonl(tmp_path, GOOD)),
+            "--model",
+            "no_such_pipeline",
+            "--store",
+            str(tmp_path / "s.sqlite"),
+            "-o",
+            str(tmp_path / "o.jsonl"),
         ],
         capsys,
     )
@@ -132,7 +142,9 @@ def test_validate_reports_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert "input.jsonl:1:" in err and "input.jsonl:2: not valid JSON" in err
 
 
-def test_validate_catches_wrong_offsets(tmp_path: Path, capsys: pytest.CaptureFixture[str], nlp: Any) -> None:
+def test_validate_catches_wrong_offsets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], nlp: Any
+) -> None:
     out = tmp_path / "s.jsonl"
     assert run(["suggest", str(SEEDS), "-o", str(out), "--store", str(tmp_path / "s.sqlite")]) == 0
     record = json.loads(out.read_text().splitlines()[0])
@@ -144,7 +156,9 @@ def test_validate_catches_wrong_offsets(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 1 and "bad.jsonl:1: spans/0: text[start:end] is not the span's text" in err
 
 
-def test_suggest_writes_suggested_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_suggest_writes_suggested_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "s.jsonl"
     store = str(tmp_path / "s.sqlite")
     assert run(["suggest", str(SEEDS), "-o", str(out), "--store", store]) == 0

@@ -93,9 +93,7 @@ def test_exported_file_passes_validate(
     assert "valid" in capsys.readouterr().out
 
 
-def test_export_import_export_is_the_identity(
-    annotated_store: SQLiteStore, tmp_path: Path
-) -> None:
+def test_export_import_export_is_the_identity(annotated_store: SQLiteStore, tmp_path: Path) -> None:
     first = tmp_path / "first.jsonl"
     export_jsonl(annotated_store, "alice", first, include_unfinished=True)
     store = SQLiteStore(tmp_path / "again.sqlite")

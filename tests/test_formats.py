@@ -44,7 +44,9 @@ def test_prodigy_export_loads_and_reexports_unchanged(name: str, tmp_path: Path)
             assert {k: mine[k] for k in theirs} == theirs
             span_count += 1
         # A text annotated twice is one document; its copies differ only in _timestamp.
-        ignored = {"spans", "tokens"} | ({"_timestamp"} if counts[record["_input_hash"]] > 1 else set())
+        ignored = {"spans", "tokens"} | (
+            {"_timestamp"} if counts[record["_input_hash"]] > 1 else set()
+        )
         for key in set(original) - ignored:
             assert record[key] == original[key], key
     assert span_count == sum(len(r.get("spans", [])) for r in originals)

@@ -40,9 +40,7 @@ def _check_record(record: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(HARD_TEXTS))
-def test_offsets_hold_through_suggest_edit_and_export(
-    name: str, tmp_path: Path, nlp: Any
-) -> None:
+def test_offsets_hold_through_suggest_edit_and_export(name: str, tmp_path: Path, nlp: Any) -> None:
     text = HARD_TEXTS[name]
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text(json.dumps({"text": text}) + "\n", encoding="utf-8")

@@ -86,7 +86,9 @@ def test_resume_finds_first_unfinished_document(tmp_path: Path) -> None:
     hashes = import_corpus(store, [corpus]).hashes
     assert store.first_unfinished("alice", hashes) == 0
     for doc in hashes[:2]:
-        store.apply("alice", doc, SetAnswer("accept").plan(store.state("alice", doc), _blank(store, doc)))
+        store.apply(
+            "alice", doc, SetAnswer("accept").plan(store.state("alice", doc), _blank(store, doc))
+        )
     assert store.first_unfinished("alice", hashes) == 2
     assert store.first_unfinished("bob", hashes) == 0
 

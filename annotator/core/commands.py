@@ -145,7 +145,11 @@ def apply_change(state: DocumentState, change: Change) -> DocumentState:
 
 
 def _next_id(prefix: str, existing: Iterable[str]) -> str:
-    numbers = [int(i[len(prefix) :]) for i in existing if i.startswith(prefix) and i[len(prefix) :].isdigit()]
+    numbers = [
+        int(i[len(prefix) :])
+        for i in existing
+        if i.startswith(prefix) and i[len(prefix) :].isdigit()
+    ]
     return f"{prefix}{max(numbers, default=-1) + 1}"
 
 
@@ -428,7 +432,13 @@ class CreateStance(EditCommand):
             status="added",
         )
         return Change(
-            self.name, f"create {_describe(stance)}", (), (), (), (stance,), state.answer,
+            self.name,
+            f"create {_describe(stance)}",
+            (),
+            (),
+            (),
+            (stance,),
+            state.answer,
             state.answer,
         )
 

@@ -11,7 +11,6 @@ Offsets everywhere are Python code points into the stored text.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +37,19 @@ ANSWERS = ("accept", "ignore", "reject")
 # Keys this tool interprets; any other top-level key of a record travels through unchanged.
 KNOWN_KEYS = frozenset(
     {
-        "text", "meta", "_input_hash", "_task_hash", "tokens", "spans", "rejected_spans",
-        "stances", "rejected_stances", "answer", "_annotator_id", "_timestamp", "labels",
+        "text",
+        "meta",
+        "_input_hash",
+        "_task_hash",
+        "tokens",
+        "spans",
+        "rejected_spans",
+        "stances",
+        "rejected_stances",
+        "answer",
+        "_annotator_id",
+        "_timestamp",
+        "labels",
         "label",
     }
 )
@@ -397,8 +407,10 @@ def _parse_stance(raw: Any, number: int, text: str) -> Stance:
             if role == "evidence":
                 raise BadRecord(f"stance {number} needs evidence")
             continue
-        if not isinstance(ref, dict) or not isinstance(ref.get("start"), int) or not isinstance(
-            ref.get("end"), int
+        if (
+            not isinstance(ref, dict)
+            or not isinstance(ref.get("start"), int)
+            or not isinstance(ref.get("end"), int)
         ):
             raise BadRecord(f"stance {number} {role} needs integer start and end")
         start, end = ref["start"], ref["end"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -80,9 +81,7 @@ def validated(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def write_atomically(
-    path: Path, write: Callable[[Any], int], mode: str = "w"
-) -> int:
+def write_atomically(path: Path, write: Callable[[Any], int], mode: str = "w") -> int:
     """Write through a temporary file in the same folder, then rename it over `path`.
 
     The old file stays untouched until the new one is complete and on disk.
@@ -116,10 +115,8 @@ def write_atomically(
 
 
 def _remove(path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 def export_jsonl(

@@ -29,9 +29,7 @@ class LabelScheme:
         return next((label for label in self.entity_labels if label.name == name), None)
 
     def color(self, name: str) -> str:
-        label = self.entity(name) or next(
-            (s for s in self.stance_labels if s.name == name), None
-        )
+        label = self.entity(name) or next((s for s in self.stance_labels if s.name == name), None)
         return label.color if label else "#bbbbbb"
 
     def by_key(self, key: str) -> Label | None:
@@ -52,7 +50,9 @@ def load_scheme(path: Path | None = None) -> LabelScheme:
     except UnicodeDecodeError as error:
         raise InputError(path, f"invalid UTF-8 at byte {error.start}") from None
     except json.JSONDecodeError as error:
-        raise InputError(path, f"the label scheme is not valid JSON ({error.msg})", error.lineno)
+        raise InputError(
+            path, f"the label scheme is not valid JSON ({error.msg})", error.lineno
+        ) from None
     errors = sorted(validator(LABELS_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "scheme"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
@@ -39,7 +40,9 @@ def load_pipeline(model: str | None = None) -> Any:
             f"{INSTALL_HINT}"
         ) from None
     except Exception as error:  # a broken model folder fails in many ways inside spaCy
-        raise ModelError(f"cannot load the spaCy pipeline {name!r} ({error}); {INSTALL_HINT}")
+        raise ModelError(
+            f"cannot load the spaCy pipeline {name!r} ({error}); {INSTALL_HINT}"
+        ) from None
     nlp.meta.setdefault("annotator_source", pipeline_source(nlp, name))
     _add_suggestion_components(nlp)
     return nlp
@@ -48,8 +51,8 @@ def load_pipeline(model: str | None = None) -> Any:
 def _add_suggestion_components(nlp: Any) -> None:
     """Hook for the rule components (consistency, stance) that wrap the model's output."""
     try:
-        from annotator.nlp import components
-    except ImportError:
+        components = importlib.import_module("annotator.nlp.components")
+    except ModuleNotFoundError:
         return
     components.add_to_pipeline(nlp)
 
