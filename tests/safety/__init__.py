@@ -1,0 +1,1 @@
+"""Tests that break the tool on purpose: crashes, faults, hostile input, properties."""
