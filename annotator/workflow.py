@@ -41,8 +41,14 @@ def import_corpus(
 ) -> ImportResult:
     """Add every document of the inputs to the store (idempotent); returns their hashes."""
     report = ReadReport()
+    # The tokenizer (and spaCy with it) loads only if a record needs tokens.
     hashes = store.add_documents(
-        read_corpus(inputs, blank_tokenizer(), skip_bad_lines=skip_bad_lines, report=report)
+        read_corpus(
+            inputs,
+            lambda text: blank_tokenizer()(text),
+            skip_bad_lines=skip_bad_lines,
+            report=report,
+        )
     )
     return ImportResult(hashes=hashes, skipped_lines=report.skipped_lines)
 

@@ -133,3 +133,24 @@ def test_readme_example_is_a_valid_record() -> None:
     example = re.search(r"```json\n(.*?)```", section, re.S)
     assert example is not None
     assert record_problems(json.loads(example.group(1))) == []
+
+
+def test_fast_check_and_jsonschema_agree_on_broken_records(
+    annotated_store: SQLiteStore,
+) -> None:
+    from annotator.core.schema import validator
+
+    (record,) = list(export_records(annotated_store, "alice"))
+    broken = [
+        {**record, "spans": [{**record["spans"][0], "status": "maybe"}]},
+        {**record, "tokens": [{**record["tokens"][0], "ws": "yes"}]},
+        {**record, "answer": "perhaps"},
+        {k: v for k, v in record.items() if k != "tokens"},
+        {**record, "stances": [{**record["stances"][0], "cue": {"start": "a"}}]},
+        {**record, "stances": [{**record["stances"][0], "label": "LIKE"}]},
+        {**record, "_input_hash": "abc"},
+    ]
+    assert validator().is_valid(record)
+    for bad in broken:
+        assert not validator().is_valid(bad)
+        assert record_problems(bad), bad

@@ -306,11 +306,14 @@ def _parse_tokens(raw: Any, text: str) -> tuple[Token, ...]:
         raise BadRecord('"tokens" must be a list')
     tokens = []
     for number, item in enumerate(raw):
-        if not isinstance(item, dict) or not all(k in item for k in ("text", "start", "end")):
-            raise BadRecord(f"token {number} needs text, start and end")
-        if not all(isinstance(item[k], int) for k in ("start", "end")):
-            raise BadRecord(f"token {number} has non-integer offsets")
-        tokens.append(Token.from_json({"id": number, "ws": False, **item}))
+        if not isinstance(item, dict):
+            raise BadRecord(f"token {number} must be an object")
+        start, end, token_text = item.get("start"), item.get("end"), item.get("text")
+        if type(start) is not int or type(end) is not int or not isinstance(token_text, str):
+            raise BadRecord(f"token {number} needs text and integer start and end")
+        if "id" in item and item["id"] != number:
+            raise BadRecord(f"token {number} has id {item['id']}; ids must count 0, 1, 2...")
+        tokens.append(Token.from_json(item if "id" in item else {**item, "id": number}))
     problem = check_tokens(text, tokens)
     if problem:
         raise BadRecord(problem)

@@ -13,6 +13,9 @@ STANCE_ROLES: tuple[str, ...] = ("evidence", "cue", "holder", "speaker", "target
 FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "edited", "added"})
 
 
+_TOKEN_KEYS = frozenset({"text", "start", "end", "id", "ws"})
+
+
 @dataclass(frozen=True)
 class Token:
     """One token of a document; offsets are Python code points into the document text."""
@@ -37,14 +40,10 @@ class Token:
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Token:
-        known = {"text", "start", "end", "id", "ws"}
+        # Hot path when importing big corpora: build `extra` only when there is some.
+        extra = {k: v for k, v in data.items() if k not in _TOKEN_KEYS} if len(data) > 5 else {}
         return Token(
-            text=data["text"],
-            start=data["start"],
-            end=data["end"],
-            id=data["id"],
-            ws=bool(data.get("ws", False)),
-            extra={k: v for k, v in data.items() if k not in known},
+            data["text"], data["start"], data["end"], data["id"], bool(data.get("ws")), extra
         )
 
 

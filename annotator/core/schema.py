@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from annotator.core.corpus import BadRecord, iter_json_values
@@ -24,6 +25,20 @@ def validator(schema_path: Path = RECORD_SCHEMA) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+@cache
+def fast_check(schema_path: Path = RECORD_SCHEMA) -> Any:
+    """The same schema compiled to Python code: ~15x faster, for the per-record hot path.
+
+    jsonschema stays the authority: it checks the schema itself and words every error; the
+    compiled check only decides quickly that a record is valid (the keywords our schema uses
+    mean the same in draft-07, which fastjsonschema compiles).
+    """
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    validator(schema_path)  # the schema itself must be valid draft 2020-12
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema)
+
+
 def _where(path: Any) -> str:
     parts = [str(p) for p in path]
     return "/".join(parts) if parts else "record"
@@ -31,6 +46,12 @@ def _where(path: Any) -> str:
 
 def record_problems(record: Any) -> list[str]:
     """Readable reasons why `record` is not a valid export record (empty when it is)."""
+    try:
+        fast_check()(record)
+    except fastjsonschema.JsonSchemaException:
+        pass  # jsonschema below says exactly what is wrong
+    else:
+        return offset_problems(record)
     problems = [
         f"{_where(error.absolute_path)}: {error.message}"
         for error in sorted(validator().iter_errors(record), key=lambda e: list(e.path))
