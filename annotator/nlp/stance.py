@@ -1,0 +1,626 @@
+"""The stance suggester: who is FAVOR/AGAINST/NEUTRAL towards what, read off the dependency parse.
+
+No stance model ships with this project, and sentiment lexicons call diplomatic prose neutral,
+so the suggester finds stance cues from a user-extendable lexicon (schemas/stance_cues.json)
+and reads the roles from the parse:
+
+- holder: the cue's subject, found through auxiliaries, control verbs ("will continue to
+  support"), "be willing to", participles and coordinated verbs; a noun cue's possessor;
+- speaker: the subject of a reporting verb (say, note, add...) governing the cue's clause,
+  or the object of "according to";
+- target: the cue's object (or prepositional object) with its subtree; coordinated objects
+  ("supporting A, B and C") give one stance each;
+- negation ("does not support") flips FAVOR and AGAINST and sets `negated`;
+- evidence: the clause that carries the stance, not the whole sentence or paragraph.
+
+Pronoun holders and speakers ("he said") resolve to the nearest earlier entity of a fitting
+type when that is unambiguous. The suggestions land in `doc._.stances` as plain dicts in the
+export stance shape, so they survive `nlp.pipe(n_process=...)` and `Doc.to_bytes`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import ensure_path, filter_spans
+
+from annotator.errors import InputError
+
+DEFAULT_CUES_PATH = Path(__file__).resolve().parents[2] / "schemas" / "stance_cues.json"
+CUES_FILE = "cues.json"  # the lexicon's name inside a saved pipeline's component folder
+STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL")
+FLIPPED = {"FAVOR": "AGAINST", "AGAINST": "FAVOR", "NEUTRAL": "NEUTRAL"}
+
+# Relations through which a cue inherits the subject of the word it hangs from:
+# "continue to support" (xcomp), "is willing to" (acomp), ", supporting" (advcl),
+# "support A and oppose B" (conj).
+SUBJECT_BEARING = ("xcomp", "acomp", "advcl", "conj", "pcomp")
+SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+OBJECTS = ("dobj", "ccomp", "xcomp", "attr", "oprd", "obj")
+NOUN_TARGET_PREPOSITIONS = frozenset({"to", "for", "of", "on", "towards", "toward", "against"})
+# Comma-separated modifiers add commentary, not identity: "the principle, which is important".
+NONRESTRICTIVE = frozenset({"appos", "relcl", "acl", "advcl", "parataxis"})
+EDGE_TRIM = frozenset({"PUNCT", "CCONJ", "SPACE", "SCONJ"})
+PRONOUN_TYPES: dict[str, frozenset[str]] = {
+    "he": frozenset({"PERSON"}),
+    "him": frozenset({"PERSON"}),
+    "his": frozenset({"PERSON"}),
+    "she": frozenset({"PERSON"}),
+    "her": frozenset({"PERSON"}),
+    "it": frozenset({"GPE", "ORG"}),
+    "its": frozenset({"GPE", "ORG"}),
+    "they": frozenset({"GPE", "ORG", "NORP", "PERSON"}),
+    "them": frozenset({"GPE", "ORG", "NORP", "PERSON"}),
+    "their": frozenset({"GPE", "ORG", "NORP", "PERSON"}),
+}
+PRONOUN_WINDOW_SENTENCES = 2  # how far back an antecedent may be
+
+if not Doc.has_extension("stances"):
+    Doc.set_extension("stances", default=None)
+
+
+# --- the lexicon ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One lexicon entry: a phrase of lemmas and the stance it expresses."""
+
+    phrase: str
+    label: str
+    pos: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.phrase.lower().split())
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    """Stance cues plus the reporting verbs and phrases that introduce a speaker."""
+
+    cues: tuple[Cue, ...]
+    reporting_verbs: frozenset[str]
+    reporting_phrases: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cues": [
+                {"phrase": c.phrase, "label": c.label, **({"pos": list(c.pos)} if c.pos else {})}
+                for c in self.cues
+            ],
+            "reporting_verbs": sorted(self.reporting_verbs),
+            "reporting_phrases": list(self.reporting_phrases),
+        }
+
+    @staticmethod
+    def from_json(data: Any, where: Path | str = "stance cues") -> CueLexicon:
+        """Build from the JSON of schemas/stance_cues.json; bad entries raise InputError."""
+        if not isinstance(data, dict) or not isinstance(data.get("cues"), list):
+            raise InputError(where, 'a cue lexicon is an object with a "cues" list')
+        cues = []
+        for number, raw in enumerate(data["cues"]):
+            if not isinstance(raw, dict):
+                raise InputError(where, f"cue {number} must be an object")
+            phrase, label = raw.get("phrase"), raw.get("label")
+            if not isinstance(phrase, str) or not phrase.split():
+                raise InputError(where, f'cue {number} needs a "phrase" of one or more words')
+            if label not in STANCE_LABELS:
+                raise InputError(
+                    where, f"cue {number} ({phrase!r}) label must be one of FAVOR, AGAINST, NEUTRAL"
+                )
+            pos = raw.get("pos", [])
+            if not isinstance(pos, list) or not all(isinstance(p, str) for p in pos):
+                raise InputError(where, f'cue {number} ({phrase!r}) "pos" must be a list of tags')
+            cues.append(Cue(phrase=" ".join(phrase.split()), label=label, pos=tuple(pos)))
+        verbs = data.get("reporting_verbs", [])
+        phrases = data.get("reporting_phrases", [])
+        if not isinstance(verbs, list) or not isinstance(phrases, list):
+            raise InputError(where, '"reporting_verbs" and "reporting_phrases" must be lists')
+        return CueLexicon(
+            cues=tuple(cues),
+            reporting_verbs=frozenset(str(v).lower() for v in verbs),
+            reporting_phrases=tuple(" ".join(str(p).lower().split()) for p in phrases),
+        )
+
+
+def load_lexicon(path: Path | None = None) -> CueLexicon:
+    """Read a cue lexicon file (default: schemas/stance_cues.json)."""
+    path = path or DEFAULT_CUES_PATH
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(path, f"cannot read the stance cue lexicon ({error.strerror})") from None
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"not valid JSON ({error.msg})", error.lineno) from None
+    return CueLexicon.from_json(data, path)
+
+
+def cue_matcher(vocab: Any, lexicon: CueLexicon) -> Matcher:
+    """A Matcher with one pattern per cue; each word matches the lemma or the lower form."""
+    matcher = Matcher(vocab)
+    for number, cue in enumerate(lexicon.cues):
+        pattern: list[dict[str, Any]] = []
+        for position, word in enumerate(cue.words):
+            # By lemma, so "adheres", "supporting" and "supported" all hit; the lemma of a
+            # function word ("to", "of") is the word itself.
+            token: dict[str, Any] = {"LEMMA": {"IN": [word, word.capitalize()]}}
+            if position == 0 and cue.pos:
+                token["POS"] = {"IN": list(cue.pos)}
+            pattern.append(token)
+        matcher.add(f"cue{number}", [pattern])
+    return matcher
+
+
+# --- stance finding ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CueHit:
+    """A matched cue in a document."""
+
+    span: Span
+    cue: Cue
+
+    @property
+    def anchor(self) -> Token:
+        """The content word that carries the cue's syntax (the first non-function word)."""
+        for token in self.span:
+            if token.pos_ not in ("AUX", "PART", "ADP"):
+                return token
+        return self.span[0]
+
+
+def find_cues(doc: Doc, matcher: Matcher, lexicon: CueLexicon) -> list[CueHit]:
+    """Cue matches, the longest winning where phrases overlap ("adhere to" over "adhere")."""
+    spans = []
+    for match_id, start, end in matcher(doc):
+        number = int(doc.vocab.strings[match_id].removeprefix("cue"))
+        spans.append(Span(doc, start, end, label=str(number)))
+    return [CueHit(span, lexicon.cues[int(span.label_)]) for span in filter_spans(spans)]
+
+
+def _children(token: Token, deps: Iterable[str]) -> list[Token]:
+    wanted = set(deps)
+    return [child for child in token.children if child.dep_ in wanted]
+
+
+def _first_subject(token: Token) -> Token | None:
+    subjects = _children(token, SUBJECTS)
+    return subjects[0] if subjects else None
+
+
+def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
+    """(subject, clause head, path): walk up from the cue until a word with a subject.
+
+    A relative clause or participle ("countries that support", "forces interfering")
+    takes the noun it modifies as its subject.
+    """
+    path: list[Token] = []
+    current = anchor
+    if anchor.pos_ in ("NOUN", "PROPN"):
+        owners = _children(anchor, ("poss",))
+        if owners:
+            return owners[0], anchor, [anchor]
+        by_agent = [
+            pobj
+            for prep in _children(anchor, ("prep", "agent"))
+            if prep.lower_ in ("by", "from")
+            for pobj in _children(prep, ("pobj",))
+        ]
+        if by_agent:
+            return by_agent[0], anchor, [anchor]
+        # "China expressed support for X": the noun's verb holds the stance.
+        if anchor.dep_ in ("dobj", "attr") and anchor.head is not anchor:
+            path.append(anchor)
+            current = anchor.head
+    for _ in range(12):
+        path.append(current)
+        subject = _first_subject(current)
+        if subject is not None:
+            return subject, current, path
+        if current.dep_ in ("relcl", "acl") and current.head is not current:
+            return current.head, current, path
+        if current.dep_ in SUBJECT_BEARING and current.head is not current:
+            current = current.head
+            continue
+        sibling = _subject_of_earlier_complement(current)
+        if sibling is not None:
+            subject, clause = sibling
+            return subject, clause, [*path, clause]
+        break
+    return None, current, path
+
+
+def _subject_of_earlier_complement(clause: Token) -> tuple[Token, Token] | None:
+    """The parser often reads "said that X is willing to A, B and C" as three complements of
+    "said", only the first with a subject; the later ones share it."""
+    if clause.dep_ != "ccomp" or clause.head is clause:
+        return None
+    earlier = [
+        sibling
+        for sibling in clause.head.children
+        if sibling.dep_ == "ccomp" and sibling.i < clause.i and _first_subject(sibling)
+    ]
+    if not earlier:
+        return None
+    subject = _first_subject(earlier[-1])
+    assert subject is not None
+    return subject, earlier[-1]
+
+
+def is_negated(path: Iterable[Token]) -> bool:
+    """A negation on the cue or on a verb it depends on ("will not continue to support")."""
+    return any(
+        child.dep_ == "neg" or child.lower_ in ("never", "no longer")
+        for token in path
+        for child in token.children
+    )
+
+
+def _passive_roles(anchor: Token) -> tuple[Token | None, Token | None]:
+    """(agent, patient) of a passive cue: "X is supported by Y" -> (Y, X)."""
+    patients = _children(anchor, ("nsubjpass",))
+    if not patients:
+        return None, None
+    agents = [p for a in _children(anchor, ("agent",)) for p in _children(a, ("pobj",))]
+    return (agents[0] if agents else None), patients[0]
+
+
+def target_heads(hit: CueHit) -> list[Token]:
+    """The words whose phrases are the cue's targets, before splitting coordination."""
+    inside = {t.i for t in hit.span}
+    anchor = hit.anchor
+    last = hit.span[-1]
+    if last.pos_ == "ADP" and last.i != anchor.i:  # "adhere to X", "in favor of X"
+        return _children(last, ("pobj", "pcomp"))
+    heads = [
+        child
+        for token in hit.span
+        for child in _children(token, OBJECTS)
+        if child.i not in inside and child.pos_ not in ("AUX", "PART")
+    ]
+    if heads:
+        return heads
+    nominal = anchor.pos_ in ("NOUN", "PROPN")
+    return [
+        pobj
+        for prep in _children(anchor, ("prep",))
+        if prep.i not in inside and (not nominal or prep.lower_ in NOUN_TARGET_PREPOSITIONS)
+        for pobj in _children(prep, ("pobj", "pcomp"))
+    ]
+
+
+def conjuncts(head: Token) -> list[Token]:
+    """`head` and every word coordinated with it ("A, B and C")."""
+    found = [head]
+    for child in head.children:
+        if child.dep_ == "conj":
+            found.extend(conjuncts(child))
+    return found
+
+
+def _nonrestrictive(token: Token) -> bool:
+    if token.dep_ not in NONRESTRICTIVE:
+        return False
+    before = token.left_edge.i - 1
+    return before >= 0 and token.doc[before].text in (",", "--", "—", "(")
+
+
+def phrase_tokens(head: Token, drop: Iterable[Token] = ()) -> Span:
+    """The contiguous phrase of `head`: its subtree without coordinated items and asides."""
+    excluded: set[int] = set()
+    for child in head.children:
+        if child.dep_ in ("conj", "cc"):
+            excluded.update(t.i for t in child.subtree)
+    for token in head.subtree:
+        if token is not head and _nonrestrictive(token):
+            excluded.update(t.i for t in token.subtree)
+    for token in drop:
+        excluded.update(t.i for t in token.subtree)
+    kept = {t.i for t in head.subtree} - excluded
+    start = end = head.i
+    while start - 1 in kept:
+        start -= 1
+    while end + 1 in kept:
+        end += 1
+    return trimmed(head.doc[start : end + 1])
+
+
+def trimmed(span: Span) -> Span:
+    """`span` without punctuation, conjunctions, markers or spaces at its edges."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].pos_ in EDGE_TRIM or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].pos_ in EDGE_TRIM or doc[end - 1].is_space):
+        end -= 1
+    return doc[start:end] if end > start else span
+
+
+def target_phrases(hit: CueHit, heads: list[Token]) -> list[Span]:
+    """One phrase per coordinated target; "support X in doing Y" keeps "in doing Y"."""
+    phrases = [phrase_tokens(item) for head in heads for item in conjuncts(head)]
+    if len(phrases) == 1 and heads[0].dep_ == "dobj":
+        anchor = hit.anchor
+        extension = [
+            prep
+            for prep in _children(anchor, ("prep",))
+            if prep.i == phrases[0].end and _children(prep, ("pcomp",))
+        ]
+        if extension:
+            end = phrase_tokens(extension[0]).end
+            phrases = [trimmed(hit.span.doc[phrases[0].start : end])]
+    return phrases
+
+
+def evidence_span(hit: CueHit, clause_head: Token, path: list[Token]) -> Span:
+    """The clause carrying the stance: the clause head's subtree, minus coordinated clauses
+    and asides that do not contain the cue."""
+    anchor_tokens = {t.i for t in hit.span}
+    on_path = {t.i for t in path} | {clause_head.i}
+    drop: list[Token] = []
+    for token in path + [clause_head]:
+        for child in token.children:
+            if child.i in on_path:
+                continue
+            contains_cue = any(t.i in anchor_tokens for t in child.subtree)
+            if contains_cue:
+                continue
+            if (child.dep_ == "conj" and child.pos_ in ("VERB", "AUX")) or child.dep_ in (
+                "parataxis",
+            ):
+                drop.append(child)
+    excluded = {t.i for d in drop for t in d.subtree}
+    kept = {t.i for t in clause_head.subtree} - excluded
+    start = end = hit.anchor.i
+    while start - 1 in kept:
+        start -= 1
+    while end + 1 in kept:
+        end += 1
+    return trimmed(clause_head.doc[start : end + 1])
+
+
+def _reporting_subject(verb: Token, lexicon: CueLexicon) -> Token | None:
+    """The subject of a reporting verb; "..., Tokayev said, adding that" climbs to "said"."""
+    current = verb
+    for _ in range(6):
+        subject = _first_subject(current)
+        if subject is not None:
+            return subject
+        if current.dep_ in ("advcl", "conj", "xcomp") and current.head is not current:
+            current = current.head
+            continue
+        return None
+    return None
+
+
+def find_speaker(clause_head: Token, lexicon: CueLexicon) -> Token | None:
+    """Who reports the clause: the subject of a governing reporting verb, or "according to X"."""
+    current = clause_head
+    for _ in range(8):
+        for child in current.children:
+            if child.dep_ == "parataxis" and child.lemma_.lower() in lexicon.reporting_verbs:
+                return _reporting_subject(child, lexicon)
+        if current.head is current:
+            break
+        parent = current.head
+        if parent.lemma_.lower() in lexicon.reporting_verbs and current.dep_ in (
+            "ccomp",
+            "parataxis",
+            "advcl",
+            "xcomp",
+            "conj",
+        ):
+            return _reporting_subject(parent, lexicon)
+        if current.dep_ not in ("conj", "advcl", "xcomp", "ccomp", "acomp"):
+            break
+        current = parent
+    return _according_to(clause_head, lexicon)
+
+
+def _according_to(clause_head: Token, lexicon: CueLexicon) -> Token | None:
+    sentence = clause_head.sent
+    for phrase in lexicon.reporting_phrases:
+        words = phrase.split()
+        for token in sentence:
+            window = sentence.doc[token.i : token.i + len(words)]
+            if [t.lower_ for t in window] == words:
+                objects = [c for t in window for c in t.children if c.dep_ == "pobj"]
+                if objects:
+                    return objects[0]
+    return None
+
+
+def entity_of(token: Token) -> Span | None:
+    """The named entity a token belongs to, if any."""
+    doc = token.doc
+    for ent in doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def mention_span(token: Token) -> Span:
+    """A holder or speaker as text: its entity, else its noun phrase without asides."""
+    ent = entity_of(token)
+    if ent is not None:
+        return ent
+    drop = [c for c in token.children if c.dep_ in ("relcl", "acl", "appos", "prep")]
+    return phrase_tokens(token, drop)
+
+
+def _name_key(ent: Span, full_names: dict[str, str]) -> str:
+    text = ent.text.strip()
+    return full_names.get(text, text)
+
+
+def resolve_pronoun(token: Token) -> Span | None:
+    """The entity a pronoun stands for: the nearest earlier entity of a fitting type, when the
+    candidates name one entity, or else when one of them is the nearest subject."""
+    types = PRONOUN_TYPES.get(token.lower_)
+    if types is None:
+        return None
+    doc = token.doc
+    sentences = list(doc.sents)
+    index = next(n for n, s in enumerate(sentences) if s.start <= token.i < s.end)
+    window_start = sentences[max(0, index - PRONOUN_WINDOW_SENTENCES)].start
+    candidates = [
+        ent
+        for ent in doc.ents
+        if ent.label_ in types and window_start <= ent.start and ent.end <= token.i
+    ]
+    if not candidates:
+        return None
+    # "Wang" and "Wang Yi" are one person.
+    full_names = {
+        part.text: ent.text
+        for ent in doc.ents
+        if ent.label_ == "PERSON" and len(ent) > 1
+        for part in ent
+        if part.is_alpha
+    }
+    keys = {_name_key(ent, full_names) for ent in candidates}
+    if len(keys) == 1:
+        return candidates[-1]
+    subjects = [ent for ent in candidates if ent.root.dep_ in SUBJECTS]
+    return subjects[-1] if subjects else None
+
+
+def role_span(token: Token) -> Span:
+    """A holder or speaker, with a pronoun replaced by its antecedent where that is clear."""
+    if token.pos_ == "PRON":
+        antecedent = resolve_pronoun(token)
+        if antecedent is not None:
+            return antecedent
+    return mention_span(token)
+
+
+def ref(span: Span) -> dict[str, Any]:
+    """A span as the export's {start, end, text} reference."""
+    return {"start": span.start_char, "end": span.end_char, "text": span.text}
+
+
+@dataclass(frozen=True)
+class _Found:
+    record: dict[str, Any]
+    cue_index: int
+    target: Span
+    holder_is_named: bool
+
+
+def _stances_of_cue(hit: CueHit, lexicon: CueLexicon) -> Iterator[_Found]:
+    anchor = hit.anchor
+    agent, patient = _passive_roles(anchor)
+    if patient is not None:
+        subject: Token | None = agent
+        clause_head, path = anchor, [anchor]
+        heads = [patient]
+    else:
+        subject, clause_head, path = climb_to_subject(anchor)
+        heads = target_heads(hit)
+    if not heads:
+        return
+    negated = is_negated(path)
+    label = FLIPPED[hit.cue.label] if negated else hit.cue.label
+    holders: list[Token | None] = [*conjuncts(subject)] if subject is not None else [None]
+    speaker_token = find_speaker(clause_head, lexicon)
+    speaker = role_span(speaker_token) if speaker_token is not None else None
+    evidence = evidence_span(hit, clause_head, path)
+    for holder_token in holders:
+        holder = role_span(holder_token) if holder_token is not None else None
+        named = holder_token is not None and (
+            entity_of(holder_token) is not None or holder_token.pos_ in ("PROPN", "PRON")
+        )
+        for target in target_phrases(hit, heads):
+            # The evidence must show every role that lies in the clause's sentence.
+            start = min(evidence.start, target.start)
+            end = max(evidence.end, target.end)
+            if holder_token is not None and holder_token.sent == anchor.sent:
+                start = min(start, holder_token.i)
+                end = max(end, holder_token.i + 1)
+            clause = trimmed(anchor.doc[start:end])
+            yield _Found(
+                record={
+                    "label": label,
+                    "evidence": ref(clause),
+                    "cue": ref(hit.span),
+                    "holder": ref(holder) if holder is not None else None,
+                    "speaker": ref(speaker) if speaker is not None else None,
+                    "target": ref(target),
+                    "negated": negated,
+                },
+                cue_index=anchor.i,
+                target=target,
+                holder_is_named=named,
+            )
+
+
+def suggest_stances(doc: Doc, matcher: Matcher, lexicon: CueLexicon) -> list[dict[str, Any]]:
+    """Every stance the cues and the parse support, in text order."""
+    if not doc.has_annotation("DEP") or not doc.has_annotation("LEMMA"):
+        return []
+    found = [f for hit in find_cues(doc, matcher, lexicon) for f in _stances_of_cue(hit, lexicon)]
+    # A cue inside another stance's target describes the target ("oppose forces interfering
+    # in X"); it is a stance of its own only when someone named holds it.
+    kept = [
+        f
+        for f in found
+        if f.holder_is_named
+        or not any(
+            other is not f and other.target.start <= f.cue_index < other.target.end
+            for other in found
+        )
+    ]
+    return [f.record for f in kept]
+
+
+# --- the component ----------------------------------------------------------------------
+
+
+@Language.factory("annotator_stances", default_config={"cues_path": None})
+def make_stance_suggester(nlp: Language, name: str, cues_path: str | None) -> StanceSuggester:
+    """The stance suggester; `cues_path` replaces the default lexicon (schemas/stance_cues.json)."""
+    return StanceSuggester(nlp, name, load_lexicon(Path(cues_path) if cues_path else None))
+
+
+class StanceSuggester:
+    """Fills `doc._.stances`; its lexicon is saved with the pipeline (`cues.json`)."""
+
+    def __init__(self, nlp: Language, name: str, lexicon: CueLexicon) -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        self.set_lexicon(lexicon)
+
+    def set_lexicon(self, lexicon: CueLexicon) -> None:
+        """Use another lexicon from now on (for instance one the user extended)."""
+        self.lexicon = lexicon
+        self.matcher = cue_matcher(self.vocab, lexicon)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.stances = suggest_stances(doc, self.matcher, self.lexicon)
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        folder = ensure_path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.lexicon.to_json(), indent=2, ensure_ascii=False)
+        (folder / CUES_FILE).write_text(text + "\n", encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> StanceSuggester:
+        self.set_lexicon(load_lexicon(ensure_path(path) / CUES_FILE))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return json.dumps(self.lexicon.to_json()).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> StanceSuggester:
+        self.set_lexicon(CueLexicon.from_json(json.loads(data.decode("utf-8"))))
+        return self
