@@ -1,0 +1,226 @@
+"""Training: export JSONL -> DocBin -> config -> spaCy's training loop -> scores on dev.
+
+The output folder of `train_model(export, models/NAME)`:
+
+    models/NAME/config.cfg        the training config (check it with `spacy debug data`)
+    models/NAME/corpus/*.spacy    the train and dev split it was trained on
+    models/NAME/model-best/       the best checkpoint: `annotator suggest --model` it
+    models/NAME/model-last/       the last checkpoint
+    models/NAME/scores.json       precision, recall and F1 on dev, entities and stances
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotator.core.export import write_atomically
+from annotator.errors import AnnotatorError
+from annotator.training.config import TrainingSettings, build_config, write_config
+from annotator.training.docbin import (
+    DEFAULT_DEV_FRACTION,
+    STANCE_KEY,
+    TrainingDocs,
+    read_export,
+    training_docs,
+    write_docbins,
+)
+
+MODEL_BEST = "model-best"
+MODEL_LAST = "model-last"
+SCORES_FILE = "scores.json"
+CONFIG_FILE = "config.cfg"
+CORPUS_DIR = "corpus"
+
+
+@dataclass(frozen=True)
+class PRF:
+    """Precision, recall and F1 on dev (None: dev has nothing of this kind), overall and per
+    label."""
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    per_label: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "per_label": self.per_label,
+        }
+
+
+@dataclass(frozen=True)
+class DevScores:
+    """The dev scores of one trained pipeline."""
+
+    entities: PRF
+    stances: PRF
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entities": self.entities.to_json(), "stances": self.stances.to_json()}
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What one training run produced."""
+
+    output_dir: Path
+    model_path: Path
+    config_path: Path
+    scores: DevScores
+    train_count: int
+    dev_count: int
+    seconds: float
+    skipped: dict[str, int]
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": str(self.model_path),
+            "source": self.source,
+            **self.scores.to_json(),
+            "train_documents": self.train_count,
+            "dev_documents": self.dev_count,
+            "skipped_documents": self.skipped,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def model_name(output_dir: Path) -> str:
+    """The pipeline's meta name: the output folder's name, as a Python-identifier-like slug."""
+    slug = re.sub(r"[^0-9A-Za-z_]+", "_", output_dir.resolve().name).strip("_")
+    return slug or "pipeline"
+
+
+def _prf(scores: dict[str, Any], prefix: str) -> PRF:
+    def value(key: str) -> float | None:
+        number = scores.get(f"{prefix}_{key}")
+        return None if number is None else round(float(number), 4)
+
+    per_type = scores.get(f"{prefix}_per_type") or {}
+    return PRF(
+        precision=value("p"),
+        recall=value("r"),
+        f1=value("f"),
+        per_label={
+            label: {k: round(float(v), 4) for k, v in figures.items()}
+            for label, figures in sorted(per_type.items())
+        },
+    )
+
+
+def _same_tokens(nlp: Any, gold: Any) -> Any:
+    """An unannotated Doc with the gold Doc's tokens, for the pipeline to process."""
+    from spacy.tokens import Doc
+
+    return Doc(nlp.vocab, words=[t.text for t in gold], spaces=[bool(t.whitespace_) for t in gold])
+
+
+def evaluate(nlp: Any, dev: list[Any]) -> DevScores:
+    """Score a pipeline on gold Docs: each is re-processed from its own tokens."""
+    from spacy.training import Example
+
+    examples = [
+        Example(
+            _same_tokens(nlp, gold),
+            gold,
+        )
+        for gold in dev
+    ]
+    scores = nlp.evaluate(examples)
+    return DevScores(entities=_prf(scores, "ents"), stances=_prf(scores, f"spans_{STANCE_KEY}"))
+
+
+def _label_meta(model_dir: Path, name: str, source: str) -> None:
+    """Name the pipeline after its folder, and record the `source` its suggestions carry."""
+    meta_path = model_dir / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["name"] = name
+    meta["annotator_source"] = source
+    text = json.dumps(meta, indent=2)
+    write_atomically(meta_path, lambda handle: handle.write(text))
+
+
+def _what_to_learn(split: TrainingDocs, settings: TrainingSettings) -> tuple[bool, bool]:
+    """Whether the train split has entities and stances at all: a component with no labels
+    to learn cannot be initialized, so it is left out of the config."""
+    has_entities = any(doc.ents for doc in split.train)
+    has_stances = any(len(doc.spans[STANCE_KEY]) for doc in split.train)
+    if not has_entities and not has_stances:
+        raise AnnotatorError(
+            "the training documents hold neither entity spans nor stances; annotate some first"
+        )
+    return has_entities or settings.base_model is not None, has_stances
+
+
+def train_split(
+    split: TrainingDocs,
+    output_dir: Path,
+    settings: TrainingSettings,
+    log: TextIO = sys.stderr,
+    name: str | None = None,
+) -> TrainResult:
+    """Train on an already split corpus and write everything into `output_dir`."""
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as train_nlp
+
+    started = time.perf_counter()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    corpus = write_docbins(split, output_dir / CORPUS_DIR)
+    with_ner, with_spancat = _what_to_learn(split, settings)
+    config = build_config(
+        replace(settings, with_ner=with_ner, with_spancat=with_spancat),
+        corpus.train_path,
+        corpus.dev_path,
+    )
+    config_path = write_config(config, output_dir / CONFIG_FILE)
+    nlp = init_nlp(config)
+    train_nlp(nlp, output_dir, stdout=log, stderr=log)
+    name = name or model_name(output_dir)
+    for folder in (MODEL_BEST, MODEL_LAST):
+        _label_meta(output_dir / folder, name, f"{name}/{folder}")
+    model_path = output_dir / MODEL_BEST
+    scores = evaluate(_load(model_path), split.dev)
+    result = TrainResult(
+        output_dir=output_dir,
+        model_path=model_path,
+        config_path=config_path,
+        scores=scores,
+        train_count=len(split.train),
+        dev_count=len(split.dev),
+        seconds=time.perf_counter() - started,
+        skipped=split.skipped,
+        source=f"{name}/{MODEL_BEST}",
+    )
+    text = json.dumps(result.to_json(), indent=2)
+    write_atomically(output_dir / SCORES_FILE, lambda handle: handle.write(text + "\n"))
+    return result
+
+
+def _load(model_path: Path) -> Any:
+    import spacy
+
+    return spacy.load(model_path)
+
+
+def train_model(
+    export_path: Path,
+    output_dir: Path,
+    settings: TrainingSettings | None = None,
+    dev_fraction: float = DEFAULT_DEV_FRACTION,
+    log: TextIO = sys.stderr,
+) -> TrainResult:
+    """Train a pipeline from an export JSONL file (see the module docstring for the output)."""
+    settings = settings or TrainingSettings()
+    split = training_docs(
+        read_export(export_path), dev_fraction, settings.seed, where=str(export_path)
+    )
+    return train_split(split, output_dir, settings, log)
