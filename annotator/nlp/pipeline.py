@@ -31,6 +31,8 @@ def load_pipeline(model: str | None = None) -> Any:
     import spacy
 
     name = model or default_model()
+    # Pipelines trained by `annotator train` name this tool's clause suggester in their config.
+    importlib.import_module("annotator.training.registrations")
     try:
         nlp = spacy.load(name)
     except OSError as error:
@@ -45,6 +47,10 @@ def load_pipeline(model: str | None = None) -> Any:
         ) from None
     nlp.meta.setdefault("annotator_source", pipeline_source(nlp, name))
     _add_suggestion_components(nlp)
+    # A trained stance span categorizer adds its stances after the rule suggester's.
+    importlib.import_module("annotator.training.stances").add_trained_stances(
+        nlp, nlp.meta["annotator_source"]
+    )
     return nlp
 
 
@@ -83,6 +89,7 @@ def blank_tokenizer(lang: str = "en") -> Callable[[str], tuple[Token, ...]]:
 def suggestions_from_doc(doc: Any, source: str) -> tuple[tuple[Token, ...], DocumentState]:
     """Tokens and suggested spans/stances of a processed Doc, trimmed to non-space edges."""
     tokens = tokens_from_spacy(doc)
+    text = doc.text  # spaCy rebuilds doc.text on every access
     spans: list[Span] = []
     for ent in doc.ents:
         first, last = ent.start, ent.end - 1
@@ -101,7 +108,7 @@ def suggestions_from_doc(doc: Any, source: str) -> tuple[tuple[Token, ...], Docu
                 token_start=first,
                 token_end=last,
                 label=ent.label_,
-                text=doc.text[start:end],
+                text=text[start:end],
                 source=source,
                 status="suggested",
             )
