@@ -95,6 +95,25 @@ def _progress(description: str) -> Progress:
 
 
 @app.command()
+def annotate(
+    inputs: InputsArgument = None,
+    store: StoreOption = None,
+    annotator: AnnotatorOption = None,
+    model: ModelOption = None,
+    scheme: Annotated[
+        Path | None,
+        typer.Option("--scheme", help="Label scheme (JSON). Default: schemas/labels.json"),
+    ] = None,
+) -> None:
+    """Open the annotation screen on the corpus, resuming where this annotator left off."""
+    from annotator.ui.app import build_app
+
+    build_app(
+        _inputs(inputs), store_path=store, annotator=annotator, model=model, scheme_path=scheme
+    ).run()
+
+
+@app.command()
 def suggest(
     inputs: InputsArgument = None,
     output: Annotated[
@@ -177,6 +196,42 @@ def validate(
 
 
 @app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="The gold annotations (export-format JSONL)")],
+    predicted: Annotated[Path, typer.Argument(help="The suggestions to score (same format)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON")] = False,
+) -> None:
+    """Score suggestions against gold: entity P/R/F1 per label (exact spans), stance P/R."""
+    import json
+
+    from annotator.core.evaluate import evaluate_files
+
+    evaluation = evaluate_files(gold, predicted)
+    if as_json:
+        out.print_json(json.dumps(evaluation.to_json()))
+        return
+    table = Table("", "precision", "recall", "F1", "gold", "predicted", "correct")
+    rows = [("entities", evaluation.entities)]
+    rows += [(f"  {label}", s) for label, s in sorted(evaluation.per_label.items())]
+    rows.append(("stances", evaluation.stances))
+    for name, scores in rows:
+        table.add_row(
+            name,
+            f"{scores.precision:.3f}",
+            f"{scores.recall:.3f}",
+            f"{scores.f1:.3f}",
+            str(scores.tp + scores.fn),
+            str(scores.tp + scores.fp),
+            str(scores.tp),
+        )
+    out.print(table)
+    err.print(
+        f"{evaluation.documents} documents scored; {evaluation.skipped_gold} gold records "
+        f"ignored/rejected, {evaluation.missing_predictions} without a prediction"
+    )
+
+
+@app.command()
 def stats(annotator: AnnotatorOption = None, store: StoreOption = None) -> None:
     """Documents done and left, and span counts per label and status."""
     from annotator.workflow import corpus_stats
@@ -196,6 +251,22 @@ def stats(annotator: AnnotatorOption = None, store: StoreOption = None) -> None:
         counts = [figures.label_counts.get((label, status), 0) for status in statuses]
         table.add_row(label, *(str(c) for c in counts), str(sum(counts)))
     out.print(table)
+
+
+@app.command()
+def recover(
+    damaged: Annotated[Path, typer.Argument(help="The damaged store file (read, never written)")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The new store to write (must not exist)")
+    ],
+) -> None:
+    """Copy every readable document and decision of a damaged store into a new store."""
+    from annotator.core.recover import recover_store
+
+    report = recover_store(damaged, output)
+    for problem in report.problems:
+        err.print(f"warning: {problem}", markup=False, style="yellow")
+    err.print(report.summary(damaged, output), markup=False)
 
 
 def run(argv: list[str] | None = None) -> int:

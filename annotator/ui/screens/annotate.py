@@ -1,0 +1,743 @@
+"""AnnotateScreen: review one document's suggestions with the keyboard, then the next.
+
+The screen owns view state only (focus, token cursor, selection, the stance being
+edited). Every decision is an edit command handed to the session, which commits it to the
+store; the screen then redraws the ranges the resulting Change touched, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.actions import parse as parse_action
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from annotator.core.commands import (
+    Accept,
+    AcceptAll,
+    AddSpan,
+    ApplyToSameText,
+    Change,
+    CreateStance,
+    EditCommand,
+    EditRefused,
+    MoveBoundary,
+    Reject,
+    Relabel,
+    SetStanceRole,
+    ToggleNegated,
+)
+from annotator.core.model import Span, Stance, TextRef
+from annotator.core.scheme import LabelScheme
+from annotator.core.session import AnnotationSession, Suggest
+from annotator.core.tokens import is_space_token
+from annotator.ui.widgets.article_view import ArticleView, Marks
+from annotator.ui.widgets.doc_header import DocHeader
+from annotator.ui.widgets.item_panel import ItemPanel
+from annotator.ui.widgets.label_palette import LabelPalette
+from annotator.ui.widgets.status_line import StatusLine
+
+Item = Span | Stance
+
+
+def _b(key: str, action: str, description: str, tooltip: str, show: bool = True, **kw: object) -> Binding:
+    """A binding with an id (so keymaps can remap it) and a tooltip."""
+    ident = action.split("(")[0].replace("_", "-")
+    if "(" in action:
+        ident += "-" + "".join(c for c in action.split("(", 1)[1] if c.isalnum())
+    return Binding(key, action, description, show=show, id=ident, tooltip=tooltip, **kw)  # type: ignore[arg-type]
+
+
+def _item_start(item: Item) -> int:
+    return item.start if isinstance(item, Span) else item.evidence.start
+
+
+def _item_ranges(item: Item) -> list[tuple[int, int]]:
+    if isinstance(item, Span):
+        return [(item.start, item.end)]
+    refs: list[TextRef | None] = [item.evidence, item.holder, item.speaker, item.target, item.cue]
+    return [(r.start, r.end) for r in refs if r is not None]
+
+
+def change_ranges(change: Change) -> list[tuple[int, int]]:
+    """Every character range a change touched, before and after."""
+    ranges: list[tuple[int, int]] = []
+    for item in (*change.spans_before, *change.spans_after):
+        ranges.extend(_item_ranges(item))
+    for stance in (*change.stances_before, *change.stances_after):
+        ranges.extend(_item_ranges(stance))
+    return ranges
+
+
+class AnnotateScreen(Screen[None]):
+    """The article, the focused item's details, the label palette, and every review key."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _b("tab", "next_item", "next", "Focus the next span or stance"),
+        _b("shift+tab", "previous_item", "prev", "Focus the previous span or stance", False),
+        _b("a", "accept", "accept", "Accept the focused span or stance and move on"),
+        _b("x", "reject", "reject", "Reject the focused span or stance and move on"),
+        _b("1", "label_key('1')", "label", "Give the focused span (or the selection) label 1",
+           key_display="1-9"),
+        *(
+            _b(str(n), f"label_key('{n}')", f"label {n}", f"Label key {n}", False)
+            for n in range(2, 10)
+        ),
+        _b("A", "accept_all", "accept all", "Accept every remaining suggestion", False),
+        _b("equals_sign", "apply_same", "same text", "Give every span with this text the "
+           "focused span's decision and label", False),
+        _b("left,h", "cursor(-1)", "\u2190", "Move the token cursor left", False),
+        _b("right,l", "cursor(1)", "\u2192", "Move the token cursor right", False),
+        _b("up,k", "cursor_line(-1)", "\u2191", "Move the token cursor up a line", False),
+        _b("down,j", "cursor_line(1)", "\u2193", "Move the token cursor down a line", False),
+        _b("shift+left,H", "select(-1)", "select \u2190", "Extend the selection left", False),
+        _b("shift+right,L", "select(1)", "select \u2192", "Extend the selection right", False),
+        _b("shift+up", "select_line(-1)", "select \u2191", "Extend the selection up a line",
+           False),
+        _b("shift+down", "select_line(1)", "select \u2193", "Extend the selection down a line",
+           False),
+        _b("escape", "clear_selection", "clear", "Drop the selection"),
+        _b("left_square_bracket", "move_boundary('start',-1)", "start\u2190",
+           "Move the focused span's start one token left", False),
+        _b("right_square_bracket", "move_boundary('start',1)", "start\u2192",
+           "Move the focused span's start one token right", False),
+        _b("left_curly_bracket", "move_boundary('end',-1)", "end\u2190",
+           "Move the focused span's end one token left", False),
+        _b("right_curly_bracket", "move_boundary('end',1)", "end\u2192",
+           "Move the focused span's end one token right", False),
+        _b("s", "stance", "stance", "Create a stance whose evidence is the selection"),
+        _b("f", "stance_label('FAVOR')", "FAVOR", "Stance label FAVOR (on a selection: new stance)"),
+        _b("g", "stance_label('AGAINST')", "AGAINST",
+           "Stance label AGAINST (on a selection: new stance)"),
+        _b("e", "stance_label('NEUTRAL')", "NEUTRAL",
+           "Stance label NEUTRAL (on a selection: new stance)"),
+        _b("w", "stance_role('holder')", "holder",
+           "Set the stance's holder to the selection or the focused entity"),
+        _b("v", "stance_role('speaker')", "speaker",
+           "Set the stance's speaker to the selection or the focused entity"),
+        _b("t", "stance_role('target')", "target", "Set the stance's target to the selection"),
+        _b("c", "stance_role('cue')", "cue", "Set the stance's cue word to the selection", False),
+        _b("exclamation_mark", "negate", "negate", "Toggle the stance's negation", False),
+        _b("u,ctrl+z", "undo", "undo", "Undo the last decision (any document)"),
+        _b("ctrl+y", "redo", "redo", "Redo the last undone decision", False),
+        _b("enter", "finish", "finish", "Finish the document (pending suggestions count as "
+           "accepted) and open the next"),
+        _b("space", "skip", "skip", "Skip the document (answer: ignore) and open the next"),
+        _b("n", "next_document", "next doc", "Open the next document without finishing", False),
+        _b("p", "previous_document", "prev doc", "Open the previous document", False),
+        _b("question_mark", "help", "help", "Show every key"),
+        _b("q", "quit", "quit", "Quit (every decision is already saved)"),
+    ]
+
+    focus_id: var[str | None] = var(None, bindings=True)
+    """The focused span or stance: what accept, reject and the label keys act on."""
+    selecting: var[bool] = var(False, bindings=True)
+    """Whether a selection exists: label keys then add a span, `s` creates a stance."""
+    stance_id: var[str | None] = var(None, bindings=True)
+    """The stance that the role keys (holder, speaker, target, cue) edit."""
+
+    @dataclass
+    class Edited(Message):
+        """A change was committed to the store (posted after the screen redrew)."""
+
+        change: Change
+
+    @dataclass
+    class DocumentOpened(Message):
+        """A document is on screen (with its suggestions, or waiting for them)."""
+
+        input_hash: int
+        ready: bool
+
+    def __init__(
+        self, session: AnnotationSession, scheme: LabelScheme, suggest: Suggest | None
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.scheme = scheme
+        self._suggest = suggest
+        self._items: list[Item] = []
+        self._cursor: int | None = None  # token index
+        self._anchor: int | None = None  # token index where the selection started
+        self._pending: set[int] = set()  # hashes the model is working on
+
+    def compose(self) -> ComposeResult:
+        yield DocHeader(id="doc-header")
+        with Horizontal(id="body"):
+            yield ArticleView(self.scheme, id="article")
+            with VerticalScroll(id="side"):
+                yield ItemPanel(self.scheme, id="item-panel")
+                yield LabelPalette(self.scheme, id="palette")
+        yield StatusLine(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.open_document()
+
+    # -- widgets ---------------------------------------------------------------------------
+
+    @property
+    def article(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    def say(self, message: str, warning: bool = False) -> None:
+        self.query_one(StatusLine).say(message, warning)
+
+    # -- documents -------------------------------------------------------------------------
+
+    def open_document(self, focus: str | None = None) -> None:
+        """Show the session's open document, from scratch."""
+        session = self.session
+        self._anchor = None
+        self.selecting = False
+        self.stance_id = None
+        ready = not session.needs_suggestions
+        state = session.state
+        if ready:
+            self._items = self._ordered(state.spans, state.stances)
+            if focus is None:
+                first = next((i for i in self._items if i.status == "suggested"), None)
+                focus = (first or (self._items[0] if self._items else None))
+                focus = focus.id if focus else None
+            self.focus_id = focus
+            self._cursor = self._token_of_item(focus) if focus else self._first_token()
+            self.article.show(session.document.text, state.spans, state.stances, self._marks())
+        else:
+            self._items = []
+            self.focus_id = None
+            self._cursor = None
+            self.article.show(session.document.text, (), (), Marks())
+            self._request_suggestions(session.input_hash)
+        self._scroll_to_focus()
+        self._refresh_side()
+        self.post_message(self.DocumentOpened(session.input_hash, ready))
+        if ready:
+            self._prefetch_next()
+
+    def _request_suggestions(self, input_hash: int) -> None:
+        if self._suggest is None:
+            self.say("this document has no suggestions and no model is available", True)
+            return
+        if input_hash in self._pending:
+            return
+        self._pending.add(input_hash)
+        suggest = self._suggest
+        self.run_worker(
+            lambda: suggest([input_hash]),
+            name=str(input_hash),
+            group="suggest",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _prefetch_next(self) -> None:
+        """Suggest the next document in the background, so that it opens ready."""
+        session = self.session
+        following = session.index + 1
+        if following < len(session.hashes) and self._suggest is not None:
+            next_hash = session.hashes[following]
+            if not session.store.has_suggestions(next_hash):
+                self._request_suggestions(next_hash)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "suggest" or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+        ):
+            return
+        input_hash = int(worker.name)
+        self._pending.discard(input_hash)
+        if event.state == WorkerState.ERROR:
+            self.say(f"the model failed: {worker.error}", warning=True)
+            self._refresh_side()
+            return
+        if input_hash == self.session.input_hash and self.session.needs_suggestions:
+            self.session.reload()
+            self.open_document()
+            self.say("suggestions ready")
+
+    def _ordered(self, spans: Iterable[Span], stances: Iterable[Stance]) -> list[Item]:
+        items: list[Item] = [*spans, *stances]
+        items.sort(key=lambda i: (_item_start(i), isinstance(i, Stance)))
+        return items
+
+    # -- view state ------------------------------------------------------------------------
+
+    def _marks(self) -> Marks:
+        return Marks(
+            focus=self.focus_id,
+            cursor=self._token_chars(self._cursor, self._cursor),
+            selection=self._selection_chars(),
+            stance=self.stance_id,
+        )
+
+    def _token_chars(self, first: int | None, last: int | None) -> tuple[int, int] | None:
+        context = self.session.context
+        if context is None or first is None or last is None:
+            return None
+        first, last = sorted((first, last))
+        return context.index.char_range(first, last)
+
+    def _selection_tokens(self) -> tuple[int, int] | None:
+        if self._anchor is None or self._cursor is None:
+            return None
+        first, last = sorted((self._anchor, self._cursor))
+        return first, last
+
+    def _selection_chars(self) -> tuple[int, int] | None:
+        tokens = self._selection_tokens()
+        return self._token_chars(*tokens) if tokens else None
+
+    def _first_token(self) -> int | None:
+        context = self.session.context
+        if context is None:
+            return None
+        tokens = context.index.tokens
+        return next((t.id for t in tokens if not is_space_token(t)), None)
+
+    def _token_of_item(self, item_id: str | None) -> int | None:
+        item = self._find(item_id)
+        context = self.session.context
+        if item is None or context is None:
+            return self._cursor
+        if isinstance(item, Span):
+            return item.token_start
+        return context.index.token_at(item.evidence.start)
+
+    def _find(self, item_id: str | None) -> Item | None:
+        if item_id is None:
+            return None
+        return next((i for i in self._items if i.id == item_id), None)
+
+    def _span_at_token(self, token: int) -> Span | None:
+        return next(
+            (
+                i
+                for i in self._items
+                if isinstance(i, Span) and i.token_start <= token <= i.token_end
+                and i.status != "rejected"
+            ),
+            None,
+        ) or next(
+            (i for i in self._items if isinstance(i, Span) and i.token_start <= token <= i.token_end),
+            None,
+        )
+
+    def _set_view(
+        self, focus: str | None, cursor: int | None, anchor: int | None, stance: str | None = None
+    ) -> None:
+        """Move focus, cursor and selection; only their old and new lines are redrawn."""
+        self.focus_id = focus
+        self._cursor = cursor
+        self._anchor = anchor
+        self.selecting = anchor is not None and anchor != cursor
+        if stance is not None:
+            self.stance_id = stance
+        focused = self._find(focus)
+        if isinstance(focused, Stance):
+            self.stance_id = focused.id
+        self.article.set_marks(self._marks())
+        self._scroll_to_cursor()
+        self._refresh_side()
+
+    def _scroll_to_cursor(self) -> None:
+        chars = self._token_chars(self._cursor, self._cursor)
+        if chars is not None:
+            self.article.scroll_to_offset(chars[0])
+
+    def _scroll_to_focus(self) -> None:
+        item = self._find(self.focus_id)
+        if item is not None:
+            self.article.scroll_to_offset(_item_start(item))
+        else:
+            self._scroll_to_cursor()
+
+    def _refresh_side(self) -> None:
+        session = self.session
+        busy = "suggesting\u2026 " if session.needs_suggestions and self._pending else None
+        if session.needs_suggestions and not self._pending and self._suggest is None:
+            busy = "no suggestions "
+        self.query_one(DocHeader).show(session.document.title, session.progress(), busy)
+        editing = self._find(self.stance_id)
+        self.query_one(ItemPanel).show(
+            self._find(self.focus_id), editing if isinstance(editing, Stance) else None
+        )
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+        self._refresh_side()
+
+    # -- applying edits --------------------------------------------------------------------
+
+    def _apply(self, command: EditCommand, focus: str | None | bool = False) -> Change | None:
+        """Commit a command; on success redraw what it touched. `focus=False` keeps focus."""
+        try:
+            change = self.session.apply(command)
+        except EditRefused as refused:
+            self.say(str(refused), warning=True)
+            self.app.bell()
+            return None
+        self._after_change(change, self.focus_id if focus is False else focus)  # type: ignore[arg-type]
+        return change
+
+    def _after_change(self, change: Change, focus: str | None) -> None:
+        state = self.session.state
+        self._items = self._ordered(state.spans, state.stances)
+        if self._find(focus) is None:
+            focus = None
+        if self._find(self.stance_id) is None:
+            self.stance_id = None
+        self.focus_id = focus
+        if focus is not None and self._anchor is None:
+            self._cursor = self._token_of_item(focus)
+        self.selecting = self._anchor is not None and self._anchor != self._cursor
+        self.article.update(state.spans, state.stances, change_ranges(change), self._marks())
+        self._scroll_to_focus()
+        self._refresh_side()
+        if not change.is_empty:
+            self.say(f"saved: {change.summary}")
+        self.post_message(self.Edited(change))
+
+    def _neighbour(self, item_id: str | None, step: int) -> str | None:
+        """The item after (or before) `item_id`, or after the cursor when nothing is focused."""
+        if not self._items:
+            return None
+        ids = [i.id for i in self._items]
+        if item_id in ids:
+            index = ids.index(item_id) + step
+            return ids[index] if 0 <= index < len(ids) else None
+        chars = self._token_chars(self._cursor, self._cursor)
+        at = chars[0] if chars else 0
+        if step > 0:
+            return next((i.id for i in self._items if _item_start(i) >= at), None)
+        return next((i.id for i in reversed(self._items) if _item_start(i) < at), None)
+
+    def _require_focus(self) -> Item | None:
+        item = self._find(self.focus_id)
+        if item is None:
+            self.say("nothing focused: tab to a span, or move the cursor onto one", True)
+        return item
+
+    def _ready(self) -> bool:
+        if self.session.needs_suggestions:
+            self.say("wait for the suggestions: the model is still working", True)
+            return False
+        return True
+
+    # -- actions: items --------------------------------------------------------------------
+
+    def action_next_item(self) -> None:
+        target = self._neighbour(self.focus_id, 1)
+        if target is None:
+            self.say("no more spans in this document: enter finishes it")
+            return
+        self._set_view(target, self._token_of_item(target), None)
+
+    def action_previous_item(self) -> None:
+        target = self._neighbour(self.focus_id, -1)
+        if target is None:
+            self.say("this is the first span")
+            return
+        self._set_view(target, self._token_of_item(target), None)
+
+    def _decide(self, command: EditCommand, item: Item) -> None:
+        after = self._neighbour(item.id, 1)
+        change = self._apply(command, focus=item.id)
+        if change is not None:
+            target = self._neighbour(item.id, 1) if self._find(item.id) else after
+            if target is not None:
+                self._set_view(target, self._token_of_item(target), None)
+
+    def action_accept(self) -> None:
+        item = self._require_focus()
+        if item is not None:
+            self._decide(Accept(item.id), item)
+
+    def action_reject(self) -> None:
+        item = self._require_focus()
+        if item is not None:
+            self._decide(Reject(item.id), item)
+
+    def action_label_key(self, key: str) -> None:
+        label = self.scheme.by_key(key)
+        if label is None:
+            self.say(f"no label has the key {key}", True)
+            return
+        self.action_label(label.name)
+
+    def action_label(self, name: str) -> None:
+        """Add a span with this label over the selection, or relabel the focused span."""
+        if not self._ready():
+            return
+        selection = self._selection_tokens()
+        if selection is not None:
+            change = self._apply(AddSpan(selection[0], selection[1], name))
+            if change is not None and change.spans_after:
+                self._anchor = None
+                added = change.spans_after[0].id
+                self._set_view(added, change.spans_after[0].token_start, None)
+            return
+        item = self._require_focus()
+        if isinstance(item, Stance):
+            self.say("a stance's label is FAVOR (f), AGAINST (g) or NEUTRAL (e)", True)
+        elif item is not None:
+            self._apply(Relabel(item.id, name))
+
+    def action_accept_all(self) -> None:
+        if self._ready():
+            self._apply(AcceptAll())
+
+    def action_apply_same(self) -> None:
+        item = self._require_focus()
+        if isinstance(item, Stance):
+            self.say("apply to same text works on entity spans", True)
+        elif item is not None:
+            self._apply(ApplyToSameText(item.id))
+
+    def action_move_boundary(self, edge: str, delta: int) -> None:
+        item = self._require_focus()
+        if isinstance(item, Stance):
+            self.say("only entity spans have token boundaries to move", True)
+        elif item is not None:
+            self._apply(MoveBoundary(item.id, "start" if edge == "start" else "end",
+                                     1 if delta > 0 else -1))
+
+    # -- actions: cursor and selection -------------------------------------------------------
+
+    def _step(self, token: int, delta: int) -> int:
+        context = self.session.context
+        assert context is not None
+        tokens = context.index.tokens
+        index = token + delta
+        while 0 <= index < len(tokens) and is_space_token(tokens[index]):
+            index += delta
+        return index if 0 <= index < len(tokens) else token
+
+    def _token_on_line(self, token: int, delta: int) -> int:
+        context = self.session.context
+        assert context is not None
+        view = self.article
+        start = context.index.tokens[token].start
+        line = view.line_of(start)
+        target = line + delta
+        if not 0 <= target < view.line_count:
+            return token
+        column = start - view.line_range(line)[0]
+        offset = view.offset_at(target, column)
+        found = context.index.token_at(offset)
+        if found is None:
+            return token
+        if is_space_token(context.index.tokens[found]):
+            return self._step(found, 1 if delta > 0 else -1)
+        return found
+
+    def _move(self, token: int, extend: bool) -> None:
+        if extend:
+            anchor = self._anchor if self._anchor is not None else self._cursor
+            self._set_view(self.focus_id, token, anchor)
+            return
+        span = self._span_at_token(token)
+        self._set_view(span.id if span else None, token, None)
+
+    def action_cursor(self, delta: int) -> None:
+        if self._cursor is not None:
+            self._move(self._step(self._cursor, delta), extend=False)
+
+    def action_cursor_line(self, delta: int) -> None:
+        if self._cursor is not None:
+            self._move(self._token_on_line(self._cursor, delta), extend=False)
+
+    def action_select(self, delta: int) -> None:
+        if self._cursor is not None:
+            self._move(self._step(self._cursor, delta), extend=True)
+
+    def action_select_line(self, delta: int) -> None:
+        if self._cursor is not None:
+            self._move(self._token_on_line(self._cursor, delta), extend=True)
+
+    def action_clear_selection(self) -> None:
+        if self._anchor is not None:
+            self._set_view(self.focus_id, self._cursor, None)
+
+    def on_article_view_clicked(self, message: ArticleView.Clicked) -> None:
+        context = self.session.context
+        if context is None:
+            return
+        token = context.index.token_at(message.offset)
+        if token is None:
+            return
+        span = next(
+            (i for i in self._items if isinstance(i, Span) and i.start <= message.offset < i.end),
+            None,
+        )
+        self._set_view(span.id if span else None, token, None)
+
+    def on_article_view_dragged(self, message: ArticleView.Dragged) -> None:
+        context = self.session.context
+        if context is None:
+            return
+        anchor = context.index.token_at(message.anchor)
+        token = context.index.token_at(message.offset)
+        if anchor is not None and token is not None:
+            self._set_view(self.focus_id, token, anchor)
+
+    # -- actions: stances ------------------------------------------------------------------
+
+    def _editing(self) -> Stance | None:
+        focused = self._find(self.focus_id)
+        if isinstance(focused, Stance):
+            return focused
+        editing = self._find(self.stance_id)
+        return editing if isinstance(editing, Stance) else None
+
+    def _create_stance(self, label: str) -> None:
+        chars = self._selection_chars()
+        if chars is None:
+            self.say("select the evidence first (shift+arrows or drag), then press s", True)
+            return
+        self._anchor = None
+        change = self._apply(CreateStance(chars[0], chars[1], label))
+        if change is not None and change.stances_after:
+            stance = change.stances_after[0]
+            self._set_view(stance.id, self._cursor, None, stance=stance.id)
+            self.say(f"saved: {change.summary}; now w holder, v speaker, t target (select first)")
+
+    def action_stance(self) -> None:
+        if self._ready():
+            self._create_stance("NEUTRAL")
+
+    def action_stance_label(self, label: str) -> None:
+        if not self._ready():
+            return
+        if self._selection_tokens() is not None:
+            self._create_stance(label)
+            return
+        stance = self._editing()
+        if stance is None:
+            self.say("no stance to label: select its evidence and press s, or tab to one", True)
+            return
+        self._apply(Relabel(stance.id, label))
+
+    def action_stance_role(self, role: str) -> None:
+        if not self._ready():
+            return
+        stance = self._editing()
+        if stance is None:
+            self.say("no stance: select its evidence and press s first", True)
+            return
+        chars = self._selection_chars()
+        focused = self._find(self.focus_id)
+        if chars is None and isinstance(focused, Span):
+            chars = (focused.start, focused.end)
+        if chars is None:
+            self.say(f"select the {role} (shift+arrows) or focus an entity, then press the key",
+                     True)
+            return
+        self._anchor = None
+        change = self._apply(SetStanceRole(stance.id, role, chars[0], chars[1]), focus=stance.id)
+        if change is not None:
+            self._set_view(stance.id, self._cursor, None, stance=stance.id)
+
+    def action_negate(self) -> None:
+        stance = self._editing()
+        if stance is None:
+            self.say("no stance to negate: tab to one first", True)
+            return
+        self._apply(ToggleNegated(stance.id))
+
+    # -- actions: history and documents ----------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._history(self.session.undo(), "undo")
+
+    def action_redo(self) -> None:
+        self._history(self.session.redo(), "redo")
+
+    def _history(self, result: object, verb: str) -> None:
+        from annotator.core.session import UndoResult
+
+        if not isinstance(result, UndoResult):
+            self.say(f"nothing to {verb}")
+            return
+        change = result.change
+        touched = [*change.spans_after, *change.stances_after, *change.spans_before,
+                   *change.stances_before]
+        focus = touched[0].id if touched else self.focus_id
+        if result.switched or result.input_hash != self.session.input_hash:
+            self.open_document(focus=focus if touched else None)
+            self.say(f"{verb}: {change.summary}")
+            self.post_message(self.Edited(change))
+            return
+        self._anchor = None
+        self._after_change(change, focus)
+        self.say(f"{verb}: {change.summary}")
+
+    def _answered(self, verb: str) -> None:
+        if not self._ready():
+            return
+        before = self.session.index
+        try:
+            change = self.session.finish() if verb == "finish" else self.session.skip()
+        except EditRefused as refused:
+            self.say(str(refused), warning=True)
+            return
+        if self.session.index == before:
+            self._after_change(change, self.focus_id)
+            self.say(f"saved: {change.summary}; that was the last document")
+            return
+        self.open_document()
+        self.say(f"saved: {change.summary} {before + 1}")
+        self.post_message(self.Edited(change))
+
+    def action_finish(self) -> None:
+        self._answered("finish")
+
+    def action_skip(self) -> None:
+        self._answered("skip")
+
+    def action_next_document(self) -> None:
+        if self.session.next():
+            self.open_document()
+        else:
+            self.say("this is the last document")
+
+    def action_previous_document(self) -> None:
+        if self.session.previous():
+            self.open_document()
+        else:
+            self.say("this is the first document")
+
+    def action_help(self) -> None:
+        from annotator.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.BINDINGS))
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def perform(self, action: str) -> None:
+        """Run an action by its string (as the command palette does), ignoring the mode."""
+        _, name, arguments = parse_action(action)
+        getattr(self, f"action_{name}")(*arguments)
+
+    # -- which keys the footer shows ---------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys of other modes stay out of the footer (and do nothing)."""
+        if action in ("stance_role", "negate"):
+            return self.stance_id is not None or isinstance(self._find(self.focus_id), Stance)
+        if action == "stance":
+            return self.selecting
+        if action == "stance_label":
+            return self.selecting or self._editing() is not None
+        return True

@@ -1,0 +1,71 @@
+"""HelpScreen: every key of the annotation screen, built from its bindings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """The whole keymap; any of escape, ? or q closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "close", id="help-close",
+                tooltip="Back to the article"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > VerticalScroll {
+        width: auto;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        border-title-align: center;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, bindings: Sequence[BindingType]) -> None:
+        super().__init__()
+        self._bindings_shown = [b for b in bindings if isinstance(b, Binding)]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+        table.add_column("keys", style="bold", no_wrap=True)
+        table.add_column("what it does")
+        # Bindings of one action (the nine label keys...) share one row.
+        rows: dict[str, tuple[list[str], str]] = {}
+        for binding in self._bindings_shown:
+            action = binding.action.split("(")[0]
+            keys = [self.app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(",")]
+            if action not in rows:
+                rows[action] = (keys, binding.tooltip or binding.description)
+            else:
+                rows[action][0].extend(keys)
+            if action == "stance_label" or action == "move_boundary" or action == "cursor":
+                # Each parameter of these is its own row: FAVOR and AGAINST are different keys.
+                rows[binding.action] = rows.pop(action)
+        for keys, tooltip in rows.values():
+            shown = " ".join(keys) if len(keys) < 5 else f"{keys[0]}\u2026{keys[-1]}"
+            table.add_row(Text(shown), Text(tooltip))
+        table.add_row(Text("ctrl+p"), Text("Command palette: every action by name"))
+        table.add_row(Text("mouse"), Text("Click a span to focus it; drag to select text"))
+        scroll = VerticalScroll(Static(table))
+        scroll.border_title = "keys"
+        yield scroll
+
+    def action_close(self) -> None:
+        self.dismiss(None)

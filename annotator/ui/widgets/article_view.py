@@ -1,0 +1,487 @@
+"""ArticleView: the article, word-wrapped, with entity spans and stances drawn in place.
+
+Built on the Line API: the text is laid out once per width into lines of character
+ranges, each rendered line is cached as a Strip, and an edit only re-lays out the
+paragraphs it touched and re-renders the lines that show them. A key press therefore
+costs the same on a 4,000-character article and on a 120,000-character one.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual.events import MouseDown, MouseMove, MouseUp, Resize
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.core.model import Span, Stance, TextRef
+from annotator.core.scheme import LabelScheme
+
+# Control characters would move the terminal's cursor or change its colors; each one is
+# shown as one visible character instead, so that display offsets equal text offsets.
+_DISPLAY = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}
+_DISPLAY.update({0x09: " ", 0x0D: " ", 0x7F: "\u2421"})
+_DISPLAY.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+# Line separators and bidi overrides would reflow or reorder the terminal's line.
+_DISPLAY.update({code: " " for code in (0x2028, 0x2029)})
+_DISPLAY.update({code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+_WORD = re.compile(r" +|[^ ]+ *")
+_SELECTION = Style(color="#ffffff", bgcolor="#2f5fa8")
+_REJECTED = Style(color="#777777", strike=True)
+_FOCUS = Style(color="#000000", bgcolor="#ffffff", bold=True, underline=True)
+_INK = Color.parse("#000000")
+
+
+def display_text(text: str) -> str:
+    """The text as it may be written to a terminal: same length, no control characters."""
+    return text.translate(_DISPLAY)
+
+
+def _blend(color: str, towards: str, amount: float) -> Color:
+    base = Color.parse(color).get_truecolor()
+    other = Color.parse(towards).get_truecolor()
+    mixed = tuple(int(a + (b - a) * amount) for a, b in zip(base, other, strict=True))
+    return Color.from_rgb(*mixed)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What the view draws besides the annotations: focus, cursor, selection, roles."""
+
+    focus: str | None = None  # id of the focused span or stance
+    cursor: tuple[int, int] | None = None  # character range of the token cursor
+    selection: tuple[int, int] | None = None  # character range of the selection
+    stance: str | None = None  # id of the stance being edited (its roles are drawn)
+
+
+@dataclass(frozen=True)
+class _Tag:
+    """A label drawn right after the text it belongs to."""
+
+    at: int
+    text: str
+    style: Style
+
+
+class ArticleView(ScrollView, can_focus=False):
+    """The article with its annotations; the screen tells it what changed."""
+
+    DEFAULT_CSS = """
+    ArticleView {
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        padding: 0 1;
+    }
+    """
+
+    @dataclass
+    class Clicked(Message):
+        """The user clicked the character at `offset`."""
+
+        offset: int
+
+    @dataclass
+    class Dragged(Message):
+        """The user dragged the mouse from character `anchor` to character `offset`."""
+
+        anchor: int
+        offset: int
+
+    def __init__(self, scheme: LabelScheme, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.scheme = scheme
+        self._text = ""
+        self._display = ""
+        self._spans: tuple[Span, ...] = ()
+        self._stances: tuple[Stance, ...] = ()
+        self._span_starts: list[int] = []
+        self._span_reach = 0
+        self._stance_starts: list[int] = []
+        self._stance_reach = 0
+        self._by_id: dict[str, Span | Stance] = {}
+        self._marks = Marks()
+        self._styles: dict[tuple[str, str], Style] = {}
+        self._para_starts: list[int] = []
+        self._para_ends: list[int] = []
+        self._para_lines: list[list[int]] = []  # per paragraph: start offset of each line
+        self._first_line: list[int] = [0]  # per paragraph: global index of its first line
+        self._strips: dict[int, Strip] = {}
+        self._width = 0
+        self._drag_anchor: int | None = None
+        self._dragged = False
+        self.renders = 0  # lines rendered since the document was shown (for tests/bench)
+
+    # -- what the screen calls -------------------------------------------------------------
+
+    def show(self, text: str, spans: Sequence[Span], stances: Sequence[Stance], marks: Marks) -> None:
+        """Show a new document: everything is laid out again."""
+        self._text = text
+        self._display = display_text(text)
+        self._set_items(spans, stances)
+        self._marks = marks
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._para_starts = starts
+        self._para_ends = [s - 1 for s in starts[1:]] + [len(text)]
+        self.renders = 0
+        self._layout_all()
+        self.scroll_to(0, 0, animate=False)
+
+    def update(
+        self,
+        spans: Sequence[Span],
+        stances: Sequence[Stance],
+        changed: Iterable[tuple[int, int]],
+        marks: Marks | None = None,
+    ) -> None:
+        """New annotations; only paragraphs that hold a changed range are laid out again."""
+        self._set_items(spans, stances)
+        ranges = list(changed)
+        if marks is not None:
+            ranges += self._mark_ranges(self._marks) + self._mark_ranges(marks)
+            self._marks = marks
+        paragraphs = sorted({p for start, end in ranges for p in self._paragraphs_of(start, end)})
+        relaid = False
+        for p in paragraphs:
+            lines = self._layout_paragraph(p)
+            if len(lines) != len(self._para_lines[p]):
+                relaid = True
+            self._para_lines[p] = lines
+        if relaid:
+            self._index_lines()
+            self._strips.clear()
+            self.refresh()
+            return
+        for p in paragraphs:
+            first, last = self._first_line[p], self._first_line[p + 1]
+            for line in range(first, last):
+                self._strips.pop(line, None)
+            self.refresh_lines(first, last - first)
+
+    def set_marks(self, marks: Marks) -> None:
+        """Move focus, cursor or selection: only the lines they leave and enter are redrawn."""
+        if marks == self._marks:
+            return
+        ranges = self._mark_ranges(self._marks) + self._mark_ranges(marks)
+        self._marks = marks
+        for start, end in ranges:
+            self._refresh_range(start, end)
+
+    def line_of(self, offset: int) -> int:
+        """The display line that shows character `offset`."""
+        if not self._para_starts:
+            return 0
+        p = max(0, bisect_right(self._para_starts, offset) - 1)
+        starts = self._para_lines[p]
+        return self._first_line[p] + max(0, bisect_right(starts, offset) - 1)
+
+    def line_range(self, line: int) -> tuple[int, int]:
+        """The character range that display line `line` shows."""
+        p = max(0, bisect_right(self._first_line, line) - 1)
+        p = min(p, len(self._para_lines) - 1)
+        starts = self._para_lines[p]
+        i = min(line - self._first_line[p], len(starts) - 1)
+        end = starts[i + 1] if i + 1 < len(starts) else self._para_ends[p]
+        return starts[i], end
+
+    def offset_at(self, line: int, column: int) -> int:
+        """The character shown at `column` of display line `line` (clamped to the line)."""
+        line = max(0, min(line, self.line_count - 1))
+        start, end = self.line_range(line)
+        x = 0
+        tags = self._tags(start, end)
+        tag_index = 0
+        for offset in range(start, end):
+            width = cell_len(self._display[offset])
+            if x + width > column:
+                return offset
+            x += width
+            while tag_index < len(tags) and tags[tag_index].at <= offset + 1:
+                x += cell_len(tags[tag_index].text)
+                tag_index += 1
+        return max(start, end - 1) if end > start else start
+
+    def scroll_to_offset(self, offset: int) -> None:
+        """Scroll just enough for the line showing `offset` to be on screen."""
+        line = self.line_of(offset)
+        self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True)
+
+    @property
+    def line_count(self) -> int:
+        return self._first_line[-1]
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _set_items(self, spans: Sequence[Span], stances: Sequence[Stance]) -> None:
+        self._spans = tuple(sorted(spans, key=lambda s: (s.start, s.end)))
+        self._span_starts = [s.start for s in self._spans]
+        self._span_reach = max((s.end - s.start for s in self._spans), default=0)
+        self._stances = tuple(sorted(stances, key=lambda s: s.evidence.start))
+        self._stance_starts = [s.evidence.start for s in self._stances]
+        self._stance_reach = max(
+            (s.evidence.end - s.evidence.start for s in self._stances), default=0
+        )
+        self._by_id: dict[str, Span | Stance] = {s.id: s for s in self._spans}
+        self._by_id.update((s.id, s) for s in self._stances)
+
+    def _wrap_width(self) -> int:
+        return max(10, self.scrollable_content_region.width)
+
+    def _layout_all(self) -> None:
+        self._width = self._wrap_width()
+        self._para_lines = [self._layout_paragraph(p) for p in range(len(self._para_starts))]
+        self._index_lines()
+        self._strips.clear()
+        self.refresh()
+
+    def _index_lines(self) -> None:
+        first = [0]
+        for lines in self._para_lines:
+            first.append(first[-1] + len(lines))
+        self._first_line = first
+        self.virtual_size = Size(self._width, first[-1])
+
+    def _layout_paragraph(self, p: int) -> list[int]:
+        """Greedy word wrap of one paragraph; labels count towards the width of their word."""
+        start, end = self._para_starts[p], self._para_ends[p]
+        width = self._width
+        tag_widths: dict[int, int] = {}
+        for tag in self._tags(start, end):
+            tag_widths[tag.at] = tag_widths.get(tag.at, 0) + cell_len(tag.text)
+        tag_points = sorted(tag_widths)
+        line_starts = [start]
+        used = 0
+        segment = self._display[start:end]
+        for match in _WORD.finditer(segment):
+            word_start, word_end = start + match.start(), start + match.end()
+            word = match.group()
+            core = word.rstrip(" ")
+            core_end = word_start + len(core)
+            core_width = len(core) if core.isascii() else cell_len(core)
+            lo = bisect_right(tag_points, word_start)
+            hi = bisect_right(tag_points, core_end)
+            core_width += sum(tag_widths[tag_points[i]] for i in range(lo, hi))
+            if used and used + core_width > width:
+                line_starts.append(word_start)
+                used = 0
+            if core_width > width and core:
+                # A word wider than the view is cut where it overflows.
+                offset = word_start
+                for char in core:
+                    char_width = cell_len(char)
+                    if used + char_width > width and used:
+                        line_starts.append(offset)
+                        used = 0
+                    used += char_width
+                    offset += 1
+                used += len(word) - len(core)
+                continue
+            used += core_width + (len(word) - len(core))
+        return line_starts
+
+    def _paragraphs_of(self, start: int, end: int) -> range:
+        first = max(0, bisect_right(self._para_starts, start) - 1)
+        last = max(first, bisect_right(self._para_starts, max(start, end - 1)) - 1)
+        return range(first, last + 1)
+
+    def _refresh_range(self, start: int, end: int) -> None:
+        if not self._para_starts:
+            return
+        first = self.line_of(start)
+        last = self.line_of(max(start, end - 1))
+        for line in range(first, last + 1):
+            self._strips.pop(line, None)
+        self.refresh_lines(first, last - first + 1)
+
+    def _mark_ranges(self, marks: Marks) -> list[tuple[int, int]]:
+        ranges = [r for r in (marks.cursor, marks.selection) if r is not None]
+        for item_id in (marks.focus, marks.stance):
+            item = self._item(item_id)
+            if isinstance(item, Span):
+                ranges.append((item.start, item.end))
+            elif isinstance(item, Stance):
+                ranges.extend((ref.start, ref.end) for ref in _refs(item))
+        return ranges
+
+    def _item(self, item_id: str | None) -> Span | Stance | None:
+        return self._by_id.get(item_id) if item_id is not None else None
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        if self._para_starts and self._wrap_width() != self._width:
+            self._layout_all()
+
+    def render_line(self, y: int) -> Strip:
+        line = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if line >= self.line_count or not self._para_starts:
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(line)
+        if strip is None:
+            strip = self._render(line)
+            self._strips[line] = strip
+        return strip.crop_extend(0, width, self.rich_style)
+
+    def _render(self, line: int) -> Strip:
+        self.renders += 1
+        start, end = self.line_range(line)
+        base = self.rich_style
+        segments: list[Segment] = []
+        tags = self._tags(start, end)
+        tag_index = 0
+        inner = (c for c in (*self._cuts(start, end), *(t.at for t in tags)) if start < c < end)
+        cuts = sorted({start, end, *inner})
+        for left, right in zip(cuts, cuts[1:], strict=False):
+            if left < right:
+                style = base + self._style_at(left)
+                segments.append(Segment(self._display[left:right], style))
+            while tag_index < len(tags) and tags[tag_index].at <= right:
+                segments.append(Segment(tags[tag_index].text, base + tags[tag_index].style))
+                tag_index += 1
+        return Strip(segments).simplify()
+
+    def _spans_in(self, start: int, end: int) -> list[Span]:
+        hi = bisect_left(self._span_starts, end)
+        lo = bisect_left(self._span_starts, start - self._span_reach)
+        return [s for s in self._spans[lo:hi] if s.end > start]
+
+    def _stances_in(self, start: int, end: int) -> list[Stance]:
+        hi = bisect_left(self._stance_starts, end)
+        lo = bisect_left(self._stance_starts, start - self._stance_reach)
+        return [s for s in self._stances[lo:hi] if s.evidence.end > start]
+
+    def _cuts(self, start: int, end: int) -> Iterable[int]:
+        for span in self._spans_in(start, end):
+            yield from (span.start, span.end)
+        for stance in self._stances_in(start, end):
+            yield from (stance.evidence.start, stance.evidence.end)
+        active = self._item(self._marks.stance)
+        if isinstance(active, Stance):
+            for ref in _refs(active):
+                yield from (ref.start, ref.end)
+        for mark in (self._marks.cursor, self._marks.selection):
+            if mark is not None:
+                yield from mark
+
+    def _style_at(self, offset: int) -> Style:
+        """The style of one character: stance underneath, span on top, then the marks."""
+        style = Style()
+        marks = self._marks
+        for stance in self._stances_in(offset, offset + 1):
+            if stance.status == "rejected" or not (
+                stance.evidence.start <= offset < stance.evidence.end
+            ):
+                continue
+            color = self.scheme.color(stance.label)
+            style += Style(color=color, underline=True)
+            if stance.id == marks.focus:
+                style += Style(bgcolor=_blend(color, "#000000", 0.6), bold=True)
+        active = self._item(marks.stance)
+        if isinstance(active, Stance):
+            color = self.scheme.color(active.label)
+            for name in ("holder", "speaker", "target", "cue"):
+                ref = active.role(name)
+                if ref is not None and ref.start <= offset < ref.end:
+                    style += Style(bgcolor=_blend(color, "#000000", 0.3), italic=True, bold=True)
+        for span in self._spans_in(offset, offset + 1):
+            if not span.start <= offset < span.end:
+                continue
+            if span.status == "rejected":
+                style += _REJECTED
+                continue
+            style += self._span_style(span.label, span.status)
+            if span.id == marks.focus:
+                style += _FOCUS
+        if marks.selection and marks.selection[0] <= offset < marks.selection[1]:
+            style += _SELECTION
+        if marks.cursor and marks.cursor[0] <= offset < marks.cursor[1]:
+            style += Style(reverse=True)
+        return style
+
+    def _span_style(self, label: str, status: str) -> Style:
+        key = (label, status)
+        style = self._styles.get(key)
+        if style is None:
+            color = self.scheme.color(label)
+            if status == "suggested":
+                # Not yet reviewed: tinted text on a faint wash of the label's color.
+                style = Style(color=color, bgcolor=_blend(color, "#000000", 0.75))
+            else:
+                style = Style(color=_INK, bgcolor=color)
+            self._styles[key] = style
+        return style
+
+    def _tags(self, start: int, end: int) -> list[_Tag]:
+        """Labels drawn after the spans and stance evidence that end in [start, end]."""
+        tags: list[_Tag] = []
+        for span in self._spans_in(max(0, start - 1), end + 1):
+            if start < span.end <= end or (span.end == start == end):
+                color = self.scheme.color(span.label)
+                if span.status == "rejected":
+                    tags.append(_Tag(span.end, f" {span.label}\u2717", _REJECTED))
+                    continue
+                mark = "?" if span.status == "suggested" else "\u2713"
+                if span.id == self._marks.focus:
+                    style = Style(color=_INK, bgcolor=color, bold=True, reverse=False)
+                elif span.status == "suggested":
+                    style = Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
+                else:
+                    style = Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)
+                tags.append(_Tag(span.end, f" {span.label}{mark}", style))
+        for stance in self._stances_in(max(0, start - 1), end + 1):
+            if start < stance.evidence.end <= end and stance.status != "rejected":
+                color = self.scheme.color(stance.label)
+                mark = "?" if stance.status == "suggested" else "\u2713"
+                negated = "\u00ac" if stance.negated else ""
+                bold = stance.id == self._marks.focus
+                style = Style(color="#ffffff", bgcolor=color, bold=bold)
+                tags.append(_Tag(stance.evidence.end, f"\u25b8{negated}{stance.label}{mark}", style))
+        tags.sort(key=lambda t: t.at)
+        return tags
+
+    # -- mouse -----------------------------------------------------------------------------
+
+    def _offset_of_event(self, x: int, y: int) -> int:
+        region = self.scrollable_content_region
+        column = x - (region.x - self.region.x)
+        return self.offset_at(y + self.scroll_offset.y - (region.y - self.region.y), column)
+
+    def on_mouse_down(self, event: MouseDown) -> None:
+        if not self._para_starts:
+            return
+        self._drag_anchor = self._offset_of_event(event.x, event.y)
+        self._dragged = False
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: MouseMove) -> None:
+        if self._drag_anchor is None or not event.button:
+            return
+        offset = self._offset_of_event(event.x, event.y)
+        if offset != self._drag_anchor or self._dragged:
+            self._dragged = True
+            self.post_message(self.Dragged(self._drag_anchor, offset))
+
+    def on_mouse_up(self, event: MouseUp) -> None:
+        anchor = self._drag_anchor
+        self._drag_anchor = None
+        self.release_mouse()
+        if anchor is None:
+            return
+        if not self._dragged:
+            self.post_message(self.Clicked(anchor))
+
+
+def _refs(stance: Stance) -> list[TextRef]:
+    refs = [stance.evidence]
+    refs.extend(r for r in (stance.holder, stance.speaker, stance.target, stance.cue) if r)
+    return refs
