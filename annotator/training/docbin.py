@@ -240,8 +240,10 @@ def training_docs(
     keyed.sort(key=lambda item: (item[0], item[1]))
     n_dev = dev_size(len(keyed), dev_fraction)
     dev = [doc for _, _, doc in keyed[:n_dev]]
-    # Keep the train split in export order so a curve's subsets are stable prefixes.
-    train = [doc for _, number, doc in sorted(keyed[n_dev:], key=lambda item: item[1])]
+    # The train split stays in the seeded order: the learning curve's subsets are its
+    # prefixes, so each is a random sample (not the first articles of the corpus) and each
+    # contains the smaller ones.
+    train = [doc for _, _, doc in keyed[n_dev:]]
     return TrainingDocs(train=train, dev=dev, skipped=dict(skipped))
 
 
@@ -296,4 +298,26 @@ def export_docbins_from_file(
 ) -> DocBinExport:
     """Convert an export JSONL file into train.spacy and dev.spacy."""
     split = training_docs(read_export(export_path), dev_fraction, seed, where=str(export_path))
+    return write_docbins(split, output_dir)
+
+
+def export_docbins_from_store(
+    store: Any,
+    annotator: str,
+    output_dir: Path,
+    dev_fraction: float = DEFAULT_DEV_FRACTION,
+    seed: int = DEFAULT_SEED,
+    include_unfinished: bool = False,
+) -> DocBinExport:
+    """Write train.spacy and dev.spacy from a store: the same records the JSONL export holds."""
+    from annotator.core.export import export_records, validated
+    from annotator.nlp.pipeline import blank_tokenizer
+
+    exported = validated(export_records(store, annotator, include_unfinished, blank_tokenizer()))
+    split = training_docs(
+        records_from_dicts(exported),
+        dev_fraction,
+        seed,
+        where=f"the store's annotations by {annotator}",
+    )
     return write_docbins(split, output_dir)

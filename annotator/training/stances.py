@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -32,7 +33,8 @@ def stance_dicts_from_spans(doc: Doc, source: str, key: str = STANCE_KEY) -> lis
     group = doc.spans[key]
     scores = group.attrs.get("scores")
     stances = []
-    for index, span in enumerate(group):
+    # In text order, like the rule suggester's stances (spaCy orders them by score).
+    for index, span in sorted(enumerate(group), key=lambda item: (item[1].start, item[1].end)):
         stance: dict[str, Any] = {
             "label": span.label_,
             "evidence": {"start": span.start_char, "end": span.end_char, "text": span.text},
@@ -44,7 +46,8 @@ def stance_dicts_from_spans(doc: Doc, source: str, key: str = STANCE_KEY) -> lis
             "source": source,
         }
         if scores is not None and index < len(scores):
-            stance["score"] = float(scores[index])
+            # multi-label spancat keeps one score per label, single-label its best one
+            stance["score"] = round(float(numpy.max(scores[index])), 4)
         stances.append(stance)
     return stances
 
