@@ -199,8 +199,9 @@ def main() -> None:
             figures = results[size]
             print(
                 f"{size:>7} records: generate {figures['generate_s']:.1f} s, "
-                f"import {figures['import_s']:.1f} s, walk {figures['walk_decisions']:.0f} decisions "
-                f"in {figures['walk_s']:.1f} s ({figures['walk_ms_per_decision']:.2f} ms each), "
+                f"import {figures['import_s']:.1f} s, "
+                f"walk {figures['walk_decisions']:.0f} decisions in {figures['walk_s']:.1f} s "
+                f"({figures['walk_ms_per_decision']:.2f} ms each), "
                 f"export {figures['export_s']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB",
                 flush=True,
             )
