@@ -70,6 +70,20 @@ TITLE_MODIFIERS: frozenset[str] = _word_set(
     executive trade health justice energy economy education home grand crown supreme
     """
 )
+# Nobility and religious titles are part of how a person is named ("Prince George", "Pope
+# Francis"), as annotators mark them; office titles ("President") are not.
+NAME_TITLES: frozenset[str] = _word_set(
+    """
+    prince princess king queen sir dame lord lady pope sheikh emir sultan ayatollah
+    """
+)
+# A capitalised word like these after a "title" means an organisation ("Premier League Team").
+ORGANISATION_WORDS: frozenset[str] = _word_set(
+    """
+    league team club party committee council cup association union university college
+    group bank company corporation ministry office department court
+    """
+)
 MAX_NAME_TOKENS = 5
 
 
@@ -126,7 +140,13 @@ def name_after_title(doc: Doc, title: Token) -> Span | None:
     end = index
     while end < len(doc) and end - index < MAX_NAME_TOKENS:
         token = doc[end]
-        if _is_name_token(token) and token.lower_ not in TITLE_WORDS:
+        if (
+            _is_name_token(token)
+            and token.pos_ in ("PROPN", "X")
+            and token.lower_ not in TITLE_WORDS
+        ):
+            if token.lower_ in ORGANISATION_WORDS:
+                return None
             end += 1
         elif (
             token.text == "-"
@@ -171,6 +191,14 @@ def title_start(doc: Doc, title: Token) -> int:
     return start
 
 
+def _inside_other_entity(doc: Doc, title: Token) -> bool:
+    """"Premier League": the title word begins a longer non-person name the NER found."""
+    return any(
+        ent.start <= title.i and title.i + 1 < ent.end and ent.label_ != "PERSON"
+        for ent in doc.ents
+    )
+
+
 def title_person_spans(doc: Doc) -> tuple[list[Span], list[Span]]:
     """(PERSON names found after titles, relabelled modifiers glued to a title)."""
     people: list[Span] = []
@@ -179,9 +207,10 @@ def title_person_spans(doc: Doc) -> tuple[list[Span], list[Span]]:
         if not _is_title(token):
             continue
         name = name_after_title(doc, token)
-        if name is None:
+        if name is None or _inside_other_entity(doc, token):
             continue
-        people.append(Span(doc, name.start, name.end, label="PERSON"))
+        start = token.i if token.lower_ in NAME_TITLES else name.start
+        people.append(Span(doc, start, name.end, label="PERSON"))
         first = title_start(doc, token)
         for ent in doc.ents:
             if ent.label_ == "PERSON" or ent.start >= first:
@@ -206,7 +235,10 @@ def apply_title_patterns(doc: Doc) -> Doc:
     titles = {
         i
         for t in doc
-        if _is_title(t) and name_after_title(doc, t) is not None
+        if _is_title(t)
+        and t.lower_ not in NAME_TITLES
+        and name_after_title(doc, t) is not None
+        and not _inside_other_entity(doc, t)
         for i in range(title_start(doc, t), t.i + 1)
     }
     kept = [ent for ent in kept if not any(i in titles for i in range(ent.start, ent.end))]

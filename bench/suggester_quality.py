@@ -1,0 +1,143 @@
+"""How much the rule components improve on the raw model: prints the figures of issue 3.
+
+Run: /work/venv/bin/python bench/suggester_quality.py [--json]
+
+- the seed article against tests/gold/seed_gold.jsonl: entity P/R/F1 overall and per label,
+  stance P/R, for the raw model, each entity rule alone, all but one, and everything;
+- PERSON P/R/F1 on the real Prodigy gold (../shared/formats/prodigy_ner_manual_tweets.jsonl,
+  `ignore` answers left out) for the same settings.
+
+The model runs once per text; each setting applies its components to a copy of that Doc, so
+the settings differ only in the rules.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+from annotator.core.evaluate import (
+    Evaluation,
+    ScoredRecord,
+    Scores,
+    evaluate_records,
+    read_scored,
+    scored_record,
+)
+from annotator.nlp.components import COMPONENT_NAMES, SuggestionSettings, add_to_pipeline
+from annotator.nlp.pipeline import load_pipeline, suggestions_from_doc
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_GOLD = ROOT / "tests" / "gold" / "seed_gold.jsonl"
+TWEETS_GOLD = ROOT.parent / "shared" / "formats" / "prodigy_ner_manual_tweets.jsonl"
+ENTITY_RULES = ("boilerplate", "titles", "consistency")
+
+
+def settings_to_compare() -> list[tuple[str, SuggestionSettings]]:
+    """The raw model, each entity rule alone, everything but one rule, and everything."""
+    raw = SuggestionSettings.none()
+    compared = [("raw model", raw)]
+    for rule in ENTITY_RULES:
+        compared.append((f"{rule} only", replace(raw, **{rule: True, "stances": True})))
+    for rule in ENTITY_RULES:
+        compared.append((f"all but {rule}", SuggestionSettings(**{rule: False})))
+    compared.append(("suggester (all on)", SuggestionSettings()))
+    return compared
+
+
+def predicted_record(nlp: Any, base_doc: Any, settings: SuggestionSettings) -> dict[str, Any]:
+    """The suggestions one setting makes for a parsed Doc, as an export-shaped record."""
+    doc = base_doc.copy()
+    if doc.has_extension("stances"):
+        doc._.stances = None
+    for setting, component in COMPONENT_NAMES.items():
+        if getattr(settings, setting):
+            doc = nlp.get_pipe(component)(doc)
+    _, state = suggestions_from_doc(doc, "bench")
+    return {
+        "text": doc.text,
+        "spans": [s.to_json() for s in state.spans],
+        "stances": [s.to_json() for s in state.stances],
+        "_input_hash": doc.user_data.get("input_hash"),
+    }
+
+
+def parse_all(nlp: Any, gold: Sequence[ScoredRecord]) -> list[Any]:
+    """The model's Docs for the gold texts, without any rule component."""
+    add_to_pipeline(nlp, SuggestionSettings())  # present, so get_pipe finds them...
+    rule_components = [name for name in COMPONENT_NAMES.values() if name in nlp.pipe_names]
+    docs = []
+    with nlp.select_pipes(disable=rule_components):  # ...but the model runs alone
+        for record, doc in zip(gold, nlp.pipe(r.text for r in gold), strict=True):
+            doc.user_data["input_hash"] = record.key
+            docs.append(doc)
+    return docs
+
+
+def score(nlp: Any, gold: Sequence[ScoredRecord], docs: Sequence[Any]) -> dict[str, Evaluation]:
+    """Evaluation of every compared setting."""
+    results = {}
+    for name, settings in settings_to_compare():
+        predictions = [
+            scored_record(predicted_record(nlp, doc, settings), number)
+            for number, doc in enumerate(docs, start=1)
+        ]
+        results[name] = evaluate_records(gold, predictions)
+    return results
+
+
+def _row(name: str, scores: Scores) -> str:
+    return (
+        f"{name:<22} P {scores.precision:6.3f}  R {scores.recall:6.3f}  F1 {scores.f1:6.3f}"
+        f"   ({scores.tp} correct, {scores.tp + scores.fn} gold, {scores.tp + scores.fp} predicted)"
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+    nlp = load_pipeline()
+    seed_gold = read_scored(SEED_GOLD)
+    tweets_gold = read_scored(TWEETS_GOLD)
+    seed = score(nlp, seed_gold, parse_all(nlp, seed_gold))
+    tweets = score(nlp, tweets_gold, parse_all(nlp, tweets_gold))
+    if "--json" in argv:
+        print(
+            json.dumps(
+                {
+                    "seed": {k: v.to_json() for k, v in seed.items()},
+                    "tweets_person": {
+                        k: v.per_label.get("PERSON", Scores()).to_json() for k, v in tweets.items()
+                    },
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(f"== seed article vs {SEED_GOLD.relative_to(ROOT)}: entities (exact spans)")
+    for name, evaluation in seed.items():
+        print(_row(name, evaluation.entities))
+    main_labels = ("PERSON", "GPE", "ORG", "NORP", "DATE", "LOC")
+    for name in ("raw model", "suggester (all on)"):
+        print(f"-- per label, {name}")
+        for label in main_labels:
+            print(_row(f"  {label}", seed[name].per_label.get(label, Scores())))
+    print("== seed article: stances (label, holder, half the gold target)")
+    for name in ("raw model", "suggester (all on)"):
+        print(_row(name, seed[name].stances))
+    skipped = next(iter(tweets.values())).skipped_gold
+    documents = next(iter(tweets.values())).documents
+    print(
+        f"== Prodigy tweets gold: PERSON ({documents} records scored, "
+        f"{skipped} answered ignore/reject left out)"
+    )
+    for name, evaluation in tweets.items():
+        print(_row(name, evaluation.per_label.get("PERSON", Scores())))
+    assert {f.name for f in fields(SuggestionSettings)} == set(COMPONENT_NAMES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
