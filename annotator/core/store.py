@@ -6,14 +6,15 @@ A server database can implement the same protocol without touching the callers.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from annotator.core.commands import Change, apply_change
 from annotator.core.model import CorpusRecord, Document, DocumentState, Token
@@ -132,6 +133,54 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _store_error(path: Path, error: sqlite3.DatabaseError) -> StoreError:
+    """A damaged file or a failing disk, said for people; other SQLite errors are bugs."""
+    if type(error) is sqlite3.DatabaseError:  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return StoreError(
+            f"{path}: the store is damaged ({error}); it was not modified. Save what is "
+            f"readable with `annotator recover {path} -o NEW.sqlite`"
+        )
+    return StoreError(f"{path}: cannot use the store ({error})")
+
+
+def _guarded(
+    method: Callable[Concatenate[SQLiteStore, P], R],
+) -> Callable[Concatenate[SQLiteStore, P], R]:
+    """Turn damage and disk errors met while reading or writing into a StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: SQLiteStore, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as error:
+            if type(error) not in (sqlite3.DatabaseError, sqlite3.OperationalError):
+                raise
+            raise _store_error(self.path, error) from None
+
+    return wrapper
+
+
+def _guarded_iter(
+    method: Callable[Concatenate[SQLiteStore, P], Iterator[R]],
+) -> Callable[Concatenate[SQLiteStore, P], Iterator[R]]:
+    """`_guarded` for the methods that stream rows."""
+
+    @functools.wraps(method)
+    def wrapper(self: SQLiteStore, *args: P.args, **kwargs: P.kwargs) -> Iterator[R]:
+        try:
+            yield from method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as error:
+            if type(error) not in (sqlite3.DatabaseError, sqlite3.OperationalError):
+                raise
+            raise _store_error(self.path, error) from None
+
+    return wrapper
+
+
 class SQLiteStore:
     """The embedded store: one SQLite file in WAL mode, safe to share between processes."""
 
@@ -139,7 +188,13 @@ class SQLiteStore:
         self.path = Path(path)
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder; --store wants a file path")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_symlink():
+            # SQLite would follow it (and put its -wal file beside the link, not the file).
+            raise StoreError(f"{self.path}: is a symbolic link; pass the real path of the store")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot create its folder ({error.strerror})") from None
         existed = self.path.exists() and self.path.stat().st_size > 0
         try:
             # Autocommit mode: each write below runs in an explicit transaction we commit.
@@ -157,8 +212,9 @@ class SQLiteStore:
             )
         except sqlite3.DatabaseError as error:
             raise StoreError(
-                f"{self.path}: cannot open the store ({error}); it may be corrupted or not "
-                "an annotator store. It was not modified; see `annotator recover --help`."
+                f"{self.path}: cannot open the store ({error}); it may be damaged or not an "
+                "annotator store. It was not modified; save what is readable with "
+                f"`annotator recover {self.path} -o NEW.sqlite`"
             ) from None
 
     def _check_existing(self) -> None:
@@ -168,12 +224,18 @@ class SQLiteStore:
         row = self._db.execute("SELECT value FROM store_info WHERE key='schema'").fetchone()
         if row is None or int(row[0]) > SCHEMA_VERSION:
             raise sqlite3.DatabaseError("written by a newer annotator")
+        # Damage found now, before any write, not hours into a session (about 1 s per GB).
+        found = [r[0] for r in self._db.execute("PRAGMA quick_check(1)")]
+        if found != ["ok"]:
+            detail = " ".join(found[0].replace("*** in database main ***", "").split())
+            raise sqlite3.DatabaseError(f"damaged: {detail}")
 
     # -- writing -------------------------------------------------------------------------
 
     def _write(self) -> _Transaction:
         return _Transaction(self._db, self.path)
 
+    @_guarded
     def add_documents(self, records: Iterable[CorpusRecord], batch_size: int = 2000) -> list[int]:
         """Add documents not yet in the store (matched by `_input_hash`); return all hashes."""
         hashes: dict[int, None] = {}
@@ -222,6 +284,7 @@ class SQLiteStore:
         """Cache a pipeline's tokens and suggestions; never replaces ones already there."""
         self.set_suggestions_many([(input_hash, tokens, initial, source)])
 
+    @_guarded
     def set_suggestions_many(
         self, items: Sequence[tuple[int, Sequence[Token], DocumentState, str]]
     ) -> None:
@@ -242,6 +305,7 @@ class SQLiteStore:
                 rows,
             )
 
+    @_guarded_iter
     def iter_texts(self, hashes: Sequence[int]) -> Iterator[tuple[str, int]]:
         """(text, input_hash) of the given documents, in order, read in batches."""
         for chunk in _chunks(hashes, 500):
@@ -256,6 +320,7 @@ class SQLiteStore:
                 if input_hash in texts:
                     yield texts[input_hash], input_hash
 
+    @_guarded
     def apply(self, annotator: str, input_hash: int, change: Change) -> DocumentState:
         """Apply a change and log it; committed to disk before this returns."""
         with self._write() as db:
@@ -311,6 +376,7 @@ class SQLiteStore:
         """Redo the change undone last."""
         return self._undo_or_redo(annotator, "redo")
 
+    @_guarded
     def _undo_or_redo(
         self, annotator: str, op: Literal["undo", "redo"]
     ) -> tuple[int, DocumentState, Change] | None:
@@ -332,6 +398,7 @@ class SQLiteStore:
 
     # -- reading -------------------------------------------------------------------------
 
+    @_guarded
     def document(self, input_hash: int) -> Document:
         row = self._db.execute(
             "SELECT input_hash, text, meta, extra, task_hash, tokens FROM documents "
@@ -342,12 +409,14 @@ class SQLiteStore:
             raise KeyError(input_hash)
         return _document_from_row(row)
 
+    @_guarded
     def has_suggestions(self, input_hash: int) -> bool:
         row = self._db.execute(
             "SELECT initial IS NOT NULL FROM documents WHERE input_hash=?", (input_hash,)
         ).fetchone()
         return bool(row and row[0])
 
+    @_guarded
     def missing_suggestions(self, hashes: Sequence[int]) -> list[int]:
         """The hashes (in the given order) whose documents have no suggestions yet."""
         missing: set[int] = set()
@@ -363,9 +432,11 @@ class SQLiteStore:
             )
         return [h for h in hashes if h in missing]
 
+    @_guarded
     def state(self, annotator: str, input_hash: int) -> DocumentState:
         return self._state(self._db, annotator, input_hash)
 
+    @_guarded
     def initial_state(self, input_hash: int) -> DocumentState:
         """The suggestions (or imported annotations) a document starts from."""
         return self._initial(self._db, input_hash)
@@ -387,6 +458,7 @@ class SQLiteStore:
             raise KeyError(input_hash)
         return DocumentState.from_store(json.loads(row[0])) if row[0] else DocumentState()
 
+    @_guarded
     def replay(self, annotator: str, input_hash: int) -> DocumentState:
         """Rebuild a state from the initial suggestions and the log alone (the audit path)."""
         state = self._initial(self._db, input_hash)
@@ -394,6 +466,7 @@ class SQLiteStore:
             state = apply_change(state, event.change)
         return state
 
+    @_guarded
     def history(self, annotator: str, input_hash: int) -> list[Event]:
         rows = self._db.execute(
             "SELECT seq, annotator, input_hash, op, ref, change, timestamp FROM events "
@@ -405,6 +478,7 @@ class SQLiteStore:
             for seq, ann, h, op, ref, change, ts in rows
         ]
 
+    @_guarded
     def answers(self, annotator: str, hashes: Sequence[int]) -> dict[int, str | None]:
         """Each document's answer for this annotator (imported answers count)."""
         result: dict[int, str | None] = {}
@@ -434,6 +508,7 @@ class SQLiteStore:
                 return index
         return None
 
+    @_guarded_iter
     def iter_annotated(
         self, annotator: str, include_unfinished: bool = False, batch_size: int = 1000
     ) -> Iterator[AnnotatedDocument]:
@@ -467,6 +542,7 @@ class SQLiteStore:
                     annotator=annotator if row[10] else (row[9] or annotator),
                 )
 
+    @_guarded
     def stats(self, annotator: str) -> StoreStats:
         documents = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         suggested = self._db.execute(
