@@ -12,7 +12,7 @@ from typing import Any
 from annotator.core.corpus import ReadReport, read_corpus, write_jsonl
 from annotator.core.export import export_record, validated, write_atomically
 from annotator.core.schema import file_problems
-from annotator.core.store import SQLiteStore, StoreStats
+from annotator.core.store import Store, StoreStats
 from annotator.nlp.pipeline import blank_tokenizer, load_pipeline, suggest_missing
 
 ANNOTATOR_ENV = "ANNOTATOR_NAME"
@@ -37,7 +37,7 @@ class ImportResult:
 
 
 def import_corpus(
-    store: SQLiteStore, inputs: Sequence[Path], skip_bad_lines: bool = False
+    store: Store, inputs: Sequence[Path], skip_bad_lines: bool = False
 ) -> ImportResult:
     """Add every document of the inputs to the store (idempotent); returns their hashes."""
     report = ReadReport()
@@ -54,7 +54,7 @@ def import_corpus(
 
 
 def suggest_corpus(
-    store: SQLiteStore,
+    store: Store,
     hashes: Sequence[int],
     model: str | None,
     n_process: int = 1,
@@ -72,7 +72,7 @@ def suggest_corpus(
     )
 
 
-def write_suggestions(store: SQLiteStore, hashes: Sequence[int], output: Path) -> int:
+def write_suggestions(store: Store, hashes: Sequence[int], output: Path) -> int:
     """Write the cached suggestions of the given documents as export records (atomically)."""
 
     def records() -> Any:
@@ -89,5 +89,5 @@ def validate_file(path: Path) -> list[tuple[int, str]]:
     return list(file_problems(path))
 
 
-def corpus_stats(store: SQLiteStore, annotator: str) -> StoreStats:
+def corpus_stats(store: Store, annotator: str) -> StoreStats:
     return store.stats(annotator)

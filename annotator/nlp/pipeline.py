@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.model import DocumentState, Span, Stance, Token
+from annotator.core.store import Store
 from annotator.core.tokens import is_space_token, tokens_from_spacy
 from annotator.errors import ModelError
 
@@ -146,7 +147,7 @@ def suggest_texts(
 
 
 def suggest_missing(
-    store: Any,
+    store: Store,
     hashes: Sequence[int],
     load: Callable[[], Any],
     n_process: int = 1,
