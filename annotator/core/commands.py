@@ -21,6 +21,7 @@ from annotator.core.model import (
     Stance,
     TextRef,
     Token,
+    first_overlap,
 )
 from annotator.core.tokens import TokenIndex, is_space_token
 
@@ -105,13 +106,13 @@ class Change:
 
 
 def _check_no_overlap(spans: Iterable[Span]) -> None:
-    live = sorted((s for s in spans if s.status != "rejected"), key=lambda s: (s.start, s.end))
-    for left, right in zip(live, live[1:], strict=False):
-        if left.overlaps(right):
-            raise EditRefused(
-                f"{right.label} {right.text!r} would overlap {left.label} {left.text!r}; "
-                "entity spans may not overlap"
-            )
+    pair = first_overlap(spans)
+    if pair is not None:
+        left, right = pair
+        raise EditRefused(
+            f"{right.label} {right.text!r} would overlap {left.label} {left.text!r}; "
+            "entity spans may not overlap"
+        )
 
 
 def apply_change(state: DocumentState, change: Change) -> DocumentState:

@@ -26,6 +26,7 @@ from annotator.core.model import (
     Span,
     Stance,
     Token,
+    first_overlap,
 )
 from annotator.core.tokens import AlignmentError, TokenIndex, check_tokens
 from annotator.errors import InputError
@@ -390,13 +391,13 @@ def _parse_span(
 
 
 def _check_overlaps(spans: Sequence[Span]) -> None:
-    live = sorted((s for s in spans if s.status != "rejected"), key=lambda s: (s.start, s.end))
-    for left, right in zip(live, live[1:], strict=False):
-        if left.overlaps(right):
-            raise BadRecord(
-                f"spans {left.text!r} ({left.start}-{left.end}) and {right.text!r} "
-                f"({right.start}-{right.end}) overlap; entity spans may not overlap"
-            )
+    pair = first_overlap(spans)
+    if pair is not None:
+        left, right = pair
+        raise BadRecord(
+            f"spans {left.text!r} ({left.start}-{left.end}) and {right.text!r} "
+            f"({right.start}-{right.end}) overlap; entity spans may not overlap"
+        )
 
 
 def _parse_stance(raw: Any, number: int, text: str) -> Stance:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -101,6 +102,15 @@ class Span:
             status=data["status"],
             extra={k: data[k] for k in extra_keys if k in data},
         )
+
+
+def first_overlap(spans: Iterable[Span]) -> tuple[Span, Span] | None:
+    """The first two live (not rejected) spans that overlap, in text order; None if none do."""
+    live = sorted((s for s in spans if s.status != "rejected"), key=lambda s: (s.start, s.end))
+    for left, right in zip(live, live[1:], strict=False):
+        if left.overlaps(right):
+            return left, right
+    return None
 
 
 @dataclass(frozen=True)
