@@ -8,7 +8,7 @@ changes of the log rebuilds the state, so the log is the one source of truth.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from annotator.core.model import (
@@ -350,19 +350,24 @@ class AcceptAll(EditCommand):
     name = "accept_all"
 
     def plan(self, state: DocumentState, context: EditContext) -> Change:
-        spans = tuple(s for s in state.spans if s.status == "suggested")
-        stances = tuple(s for s in state.stances if s.status == "suggested")
-        count = len(spans) + len(stances)
-        return Change(
-            self.name,
-            f"accept {count} remaining suggestion{'s' if count != 1 else ''}",
-            spans,
-            tuple(s.with_changes(status="accepted") for s in spans),
-            stances,
-            tuple(s.with_changes(status="accepted") for s in stances),
-            state.answer,
-            state.answer,
-        )
+        return _accept_pending(state, self.name, state.answer)
+
+
+def _accept_pending(state: DocumentState, command: str, answer: Answer | None) -> Change:
+    """Accept every suggestion still pending, setting the document's answer on the way."""
+    spans = tuple(s for s in state.spans if s.status == "suggested")
+    stances = tuple(s for s in state.stances if s.status == "suggested")
+    count = len(spans) + len(stances)
+    return Change(
+        command,
+        f"accept {count} remaining suggestion{'s' if count != 1 else ''}",
+        spans,
+        tuple(s.with_changes(status="accepted") for s in spans),
+        stances,
+        tuple(s.with_changes(status="accepted") for s in stances),
+        state.answer,
+        answer,
+    )
 
 
 @dataclass(frozen=True)
@@ -504,19 +509,8 @@ class SetAnswer(EditCommand):
     name = "answer"
 
     def plan(self, state: DocumentState, context: EditContext) -> Change:
-        spans_before: tuple[Span, ...] = ()
-        stances_before: tuple[Stance, ...] = ()
-        if self.answer == "accept":
-            spans_before = tuple(s for s in state.spans if s.status == "suggested")
-            stances_before = tuple(s for s in state.stances if s.status == "suggested")
         verbs = {"accept": "finish", "ignore": "skip", "reject": "reject", None: "reopen"}
-        return Change(
-            self.name,
-            f"{verbs[self.answer]} document",
-            spans_before,
-            tuple(s.with_changes(status="accepted") for s in spans_before),
-            stances_before,
-            tuple(s.with_changes(status="accepted") for s in stances_before),
-            state.answer,
-            self.answer,
-        )
+        summary = f"{verbs[self.answer]} document"
+        if self.answer == "accept":
+            return replace(_accept_pending(state, self.name, self.answer), summary=summary)
+        return Change(self.name, summary, answer_before=state.answer, answer_after=self.answer)
