@@ -194,7 +194,19 @@ def _children(token: Token, deps: Iterable[str]) -> list[Token]:
 
 def _first_subject(token: Token) -> Token | None:
     subjects = _children(token, SUBJECTS)
-    return subjects[0] if subjects else None
+    if subjects:
+        return subjects[0]
+    if token.pos_ == "VERB":
+        # The small parser sometimes reads "Norway adheres to" as a compound of the verb; a
+        # name standing right before a verb that has no subject is its subject.
+        stray = [
+            child
+            for child in token.lefts
+            if child.dep_ in ("compound", "npadvmod", "dep") and child.pos_ in ("PROPN", "NOUN")
+        ]
+        if stray:
+            return stray[0]
+    return None
 
 
 def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
@@ -588,24 +600,39 @@ def suggest_stances(doc: Doc, matcher: Matcher, lexicon: CueLexicon) -> list[dic
 @Language.factory("annotator_stances", default_config={"cues_path": None})
 def make_stance_suggester(nlp: Language, name: str, cues_path: str | None) -> StanceSuggester:
     """The stance suggester; `cues_path` replaces the default lexicon (schemas/stance_cues.json)."""
-    return StanceSuggester(nlp, name, load_lexicon(Path(cues_path) if cues_path else None))
+    return StanceSuggester(nlp, name, Path(cues_path) if cues_path else None)
 
 
 class StanceSuggester:
-    """Fills `doc._.stances`; its lexicon is saved with the pipeline (`cues.json`)."""
+    """Fills `doc._.stances`; its lexicon is saved with the pipeline (`cues.json`).
 
-    def __init__(self, nlp: Language, name: str, lexicon: CueLexicon) -> None:
+    The lexicon file is read on first use, not on construction: a pipeline loaded from disk
+    uses the copy saved in it, so it keeps working when the original file is gone.
+    """
+
+    def __init__(self, nlp: Language, name: str, cues_path: Path | None = None) -> None:
         self.name = name
         self.vocab = nlp.vocab
-        self.set_lexicon(lexicon)
+        self.cues_path = cues_path
+        self._lexicon: CueLexicon | None = None
+        self._matcher: Matcher | None = None
+
+    @property
+    def lexicon(self) -> CueLexicon:
+        if self._lexicon is None:
+            self.set_lexicon(load_lexicon(self.cues_path))
+        assert self._lexicon is not None
+        return self._lexicon
 
     def set_lexicon(self, lexicon: CueLexicon) -> None:
         """Use another lexicon from now on (for instance one the user extended)."""
-        self.lexicon = lexicon
-        self.matcher = cue_matcher(self.vocab, lexicon)
+        self._lexicon = lexicon
+        self._matcher = cue_matcher(self.vocab, lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.stances = suggest_stances(doc, self.matcher, self.lexicon)
+        lexicon = self.lexicon
+        assert self._matcher is not None
+        doc._.stances = suggest_stances(doc, self._matcher, lexicon)
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
