@@ -160,9 +160,7 @@ def test_undo_with_nothing_done_returns_none(session: AnnotationSession) -> None
     assert session.redo() is None
 
 
-def test_undo_of_finish_reopens_the_document(
-    session: AnnotationSession, store_path: Path
-) -> None:
+def test_undo_of_finish_reopens_the_document(session: AnnotationSession, store_path: Path) -> None:
     session.finish()
     assert session.progress().finished == 1
     session.undo()

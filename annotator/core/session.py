@@ -134,9 +134,7 @@ class AnnotationSession:
         """Redo the change undone last, opening its document if needed."""
         return self._after_history(self.store.redo(self.annotator))
 
-    def _after_history(
-        self, result: tuple[int, DocumentState, Change] | None
-    ) -> UndoResult | None:
+    def _after_history(self, result: tuple[int, DocumentState, Change] | None) -> UndoResult | None:
         if result is None:
             return None
         input_hash, state, change = result

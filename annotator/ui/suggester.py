@@ -19,8 +19,9 @@ from annotator.nlp.pipeline import load_pipeline, suggest_missing
 class ModelSuggester:
     """A `Suggest` callable: caches the model's suggestions for the given documents."""
 
-    def __init__(self, store_path: Path, load: Callable[[], Any] | None = None,
-                 model: str | None = None) -> None:
+    def __init__(
+        self, store_path: Path, load: Callable[[], Any] | None = None, model: str | None = None
+    ) -> None:
         self._store_path = store_path
         self._load = load or (lambda: load_pipeline(model))
         self._nlp: Any = None

@@ -7,6 +7,7 @@ store; the screen then redraws the ranges the resulting Change touched, and noth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -38,7 +39,7 @@ from annotator.core.commands import (
 )
 from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import LabelScheme
-from annotator.core.session import AnnotationSession, Suggest
+from annotator.core.session import AnnotationSession, Suggest, UndoResult
 from annotator.core.tokens import is_space_token
 from annotator.ui.widgets.article_view import ArticleView, Marks
 from annotator.ui.widgets.doc_header import DocHeader
@@ -49,12 +50,36 @@ from annotator.ui.widgets.status_line import StatusLine
 Item = Span | Stance
 
 
-def _b(key: str, action: str, description: str, tooltip: str, show: bool = True, **kw: object) -> Binding:
-    """A binding with an id (so keymaps can remap it) and a tooltip."""
-    ident = action.split("(")[0].replace("_", "-")
-    if "(" in action:
-        ident += "-" + "".join(c for c in action.split("(", 1)[1] if c.isalnum())
-    return Binding(key, action, description, show=show, id=ident, tooltip=tooltip, **kw)  # type: ignore[arg-type]
+def _b(
+    key: str,
+    action: str,
+    description: str,
+    tooltip: str,
+    show: bool = True,
+    key_display: str | None = None,
+) -> Binding:
+    """A binding with an id (so keymaps can remap it) and a tooltip.
+
+    The id is the action and its arguments: `label_key('3')` is `label-key-3`, and a step
+    of -1 or 1 reads `back` or `forward` (`move-boundary-start-back`).
+    """
+    name, _, arguments = action.partition("(")
+    words = [name.replace("_", "-")]
+    for argument in re.findall(r"[\w-]+", arguments):
+        words.append(
+            {"-1": "back", "1": "forward"}.get(argument, argument.lower())
+            if name != "label_key"
+            else argument
+        )
+    return Binding(
+        key,
+        action,
+        description,
+        show=show,
+        key_display=key_display,
+        id="-".join(words),
+        tooltip=tooltip,
+    )
 
 
 def _item_start(item: Item) -> int:
@@ -86,51 +111,107 @@ class AnnotateScreen(Screen[None]):
         _b("shift+tab", "previous_item", "prev", "Focus the previous span or stance", False),
         _b("a", "accept", "accept", "Accept the focused span or stance and move on"),
         _b("x", "reject", "reject", "Reject the focused span or stance and move on"),
-        _b("1", "label_key('1')", "label", "Give the focused span (or the selection) label 1",
-           key_display="1-9"),
+        _b(
+            "1",
+            "label_key('1')",
+            "label",
+            "Give the focused span (or the selection) label 1",
+            key_display="1-9",
+        ),
         *(
             _b(str(n), f"label_key('{n}')", f"label {n}", f"Label key {n}", False)
             for n in range(2, 10)
         ),
         _b("A", "accept_all", "accept all", "Accept every remaining suggestion", False),
-        _b("equals_sign", "apply_same", "same text", "Give every span with this text the "
-           "focused span's decision and label", False),
+        _b(
+            "equals_sign",
+            "apply_same",
+            "same text",
+            "Give every span with this text the focused span's decision and label",
+            False,
+        ),
         _b("left,h", "cursor(-1)", "\u2190", "Move the token cursor left", False),
         _b("right,l", "cursor(1)", "\u2192", "Move the token cursor right", False),
         _b("up,k", "cursor_line(-1)", "\u2191", "Move the token cursor up a line", False),
         _b("down,j", "cursor_line(1)", "\u2193", "Move the token cursor down a line", False),
         _b("shift+left,H", "select(-1)", "select \u2190", "Extend the selection left", False),
         _b("shift+right,L", "select(1)", "select \u2192", "Extend the selection right", False),
-        _b("shift+up", "select_line(-1)", "select \u2191", "Extend the selection up a line",
-           False),
-        _b("shift+down", "select_line(1)", "select \u2193", "Extend the selection down a line",
-           False),
+        _b("shift+up", "select_line(-1)", "select \u2191", "Extend the selection up a line", False),
+        _b(
+            "shift+down",
+            "select_line(1)",
+            "select \u2193",
+            "Extend the selection down a line",
+            False,
+        ),
         _b("escape", "clear_selection", "clear", "Drop the selection"),
-        _b("left_square_bracket", "move_boundary('start',-1)", "start\u2190",
-           "Move the focused span's start one token left", False),
-        _b("right_square_bracket", "move_boundary('start',1)", "start\u2192",
-           "Move the focused span's start one token right", False),
-        _b("left_curly_bracket", "move_boundary('end',-1)", "end\u2190",
-           "Move the focused span's end one token left", False),
-        _b("right_curly_bracket", "move_boundary('end',1)", "end\u2192",
-           "Move the focused span's end one token right", False),
+        _b(
+            "left_square_bracket",
+            "move_boundary('start',-1)",
+            "start\u2190",
+            "Move the focused span's start one token left",
+            False,
+        ),
+        _b(
+            "right_square_bracket",
+            "move_boundary('start',1)",
+            "start\u2192",
+            "Move the focused span's start one token right",
+            False,
+        ),
+        _b(
+            "left_curly_bracket",
+            "move_boundary('end',-1)",
+            "end\u2190",
+            "Move the focused span's end one token left",
+            False,
+        ),
+        _b(
+            "right_curly_bracket",
+            "move_boundary('end',1)",
+            "end\u2192",
+            "Move the focused span's end one token right",
+            False,
+        ),
         _b("s", "stance", "stance", "Create a stance whose evidence is the selection"),
-        _b("f", "stance_label('FAVOR')", "FAVOR", "Stance label FAVOR (on a selection: new stance)"),
-        _b("g", "stance_label('AGAINST')", "AGAINST",
-           "Stance label AGAINST (on a selection: new stance)"),
-        _b("e", "stance_label('NEUTRAL')", "NEUTRAL",
-           "Stance label NEUTRAL (on a selection: new stance)"),
-        _b("w", "stance_role('holder')", "holder",
-           "Set the stance's holder to the selection or the focused entity"),
-        _b("v", "stance_role('speaker')", "speaker",
-           "Set the stance's speaker to the selection or the focused entity"),
+        _b(
+            "f", "stance_label('FAVOR')", "FAVOR", "Stance label FAVOR (on a selection: new stance)"
+        ),
+        _b(
+            "g",
+            "stance_label('AGAINST')",
+            "AGAINST",
+            "Stance label AGAINST (on a selection: new stance)",
+        ),
+        _b(
+            "e",
+            "stance_label('NEUTRAL')",
+            "NEUTRAL",
+            "Stance label NEUTRAL (on a selection: new stance)",
+        ),
+        _b(
+            "w",
+            "stance_role('holder')",
+            "holder",
+            "Set the stance's holder to the selection or the focused entity",
+        ),
+        _b(
+            "v",
+            "stance_role('speaker')",
+            "speaker",
+            "Set the stance's speaker to the selection or the focused entity",
+        ),
         _b("t", "stance_role('target')", "target", "Set the stance's target to the selection"),
         _b("c", "stance_role('cue')", "cue", "Set the stance's cue word to the selection", False),
         _b("exclamation_mark", "negate", "negate", "Toggle the stance's negation", False),
         _b("u,ctrl+z", "undo", "undo", "Undo the last decision (any document)"),
         _b("ctrl+y", "redo", "redo", "Redo the last undone decision", False),
-        _b("enter", "finish", "finish", "Finish the document (pending suggestions count as "
-           "accepted) and open the next"),
+        _b(
+            "enter",
+            "finish",
+            "finish",
+            "Finish the document (pending suggestions count as accepted) and open the next",
+        ),
         _b("space", "skip", "skip", "Skip the document (answer: ignore) and open the next"),
         _b("n", "next_document", "next doc", "Open the next document without finishing", False),
         _b("p", "previous_document", "prev doc", "Open the previous document", False),
@@ -186,6 +267,11 @@ class AnnotateScreen(Screen[None]):
     # -- widgets ---------------------------------------------------------------------------
 
     @property
+    def cursor(self) -> int | None:
+        """The token the cursor is on (None while the document has no model tokens)."""
+        return self._cursor
+
+    @property
     def article(self) -> ArticleView:
         return self.query_one(ArticleView)
 
@@ -206,8 +292,8 @@ class AnnotateScreen(Screen[None]):
             self._items = self._ordered(state.spans, state.stances)
             if focus is None:
                 first = next((i for i in self._items if i.status == "suggested"), None)
-                focus = (first or (self._items[0] if self._items else None))
-                focus = focus.id if focus else None
+                chosen = first or (self._items[0] if self._items else None)
+                focus = chosen.id if chosen else None
             self.focus_id = focus
             self._cursor = self._token_of_item(focus) if focus else self._first_token()
             self.article.show(session.document.text, state.spans, state.stances, self._marks())
@@ -324,12 +410,17 @@ class AnnotateScreen(Screen[None]):
             (
                 i
                 for i in self._items
-                if isinstance(i, Span) and i.token_start <= token <= i.token_end
+                if isinstance(i, Span)
+                and i.token_start <= token <= i.token_end
                 and i.status != "rejected"
             ),
             None,
         ) or next(
-            (i for i in self._items if isinstance(i, Span) and i.token_start <= token <= i.token_end),
+            (
+                i
+                for i in self._items
+                if isinstance(i, Span) and i.token_start <= token <= i.token_end
+            ),
             None,
         )
 
@@ -487,7 +578,13 @@ class AnnotateScreen(Screen[None]):
                 added = change.spans_after[0].id
                 self._set_view(added, change.spans_after[0].token_start, None)
             return
-        item = self._require_focus()
+        item = self._find(self.focus_id)
+        if item is None and self._cursor is not None:
+            # Nothing focused: the cursor's token becomes a one-token span.
+            change = self._apply(AddSpan(self._cursor, self._cursor, name))
+            if change is not None and change.spans_after:
+                self._set_view(change.spans_after[0].id, self._cursor, None)
+            return
         if isinstance(item, Stance):
             self.say("a stance's label is FAVOR (f), AGAINST (g) or NEUTRAL (e)", True)
         elif item is not None:
@@ -509,8 +606,9 @@ class AnnotateScreen(Screen[None]):
         if isinstance(item, Stance):
             self.say("only entity spans have token boundaries to move", True)
         elif item is not None:
-            self._apply(MoveBoundary(item.id, "start" if edge == "start" else "end",
-                                     1 if delta > 0 else -1))
+            self._apply(
+                MoveBoundary(item.id, "start" if edge == "start" else "end", 1 if delta > 0 else -1)
+            )
 
     # -- actions: cursor and selection -------------------------------------------------------
 
@@ -640,8 +738,9 @@ class AnnotateScreen(Screen[None]):
         if chars is None and isinstance(focused, Span):
             chars = (focused.start, focused.end)
         if chars is None:
-            self.say(f"select the {role} (shift+arrows) or focus an entity, then press the key",
-                     True)
+            self.say(
+                f"select the {role} (shift+arrows) or focus an entity, then press the key", True
+            )
             return
         self._anchor = None
         change = self._apply(SetStanceRole(stance.id, role, chars[0], chars[1]), focus=stance.id)
@@ -663,15 +762,17 @@ class AnnotateScreen(Screen[None]):
     def action_redo(self) -> None:
         self._history(self.session.redo(), "redo")
 
-    def _history(self, result: object, verb: str) -> None:
-        from annotator.core.session import UndoResult
-
-        if not isinstance(result, UndoResult):
+    def _history(self, result: UndoResult | None, verb: str) -> None:
+        if result is None:
             self.say(f"nothing to {verb}")
             return
         change = result.change
-        touched = [*change.spans_after, *change.stances_after, *change.spans_before,
-                   *change.stances_before]
+        touched: list[Item] = [
+            *change.spans_after,
+            *change.stances_after,
+            *change.spans_before,
+            *change.stances_before,
+        ]
         focus = touched[0].id if touched else self.focus_id
         if result.switched or result.input_hash != self.session.input_hash:
             self.open_document(focus=focus if touched else None)

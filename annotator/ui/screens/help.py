@@ -18,8 +18,13 @@ class HelpScreen(ModalScreen[None]):
     """The whole keymap; any of escape, ? or q closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "close", "close", id="help-close",
-                tooltip="Back to the article"),
+        Binding(
+            "escape,question_mark,q",
+            "close",
+            "close",
+            id="help-close",
+            tooltip="Back to the article",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -50,7 +55,9 @@ class HelpScreen(ModalScreen[None]):
         rows: dict[str, tuple[list[str], str]] = {}
         for binding in self._bindings_shown:
             action = binding.action.split("(")[0]
-            keys = [self.app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(",")]
+            keys = [
+                self.app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(",")
+            ]
             if action not in rows:
                 rows[action] = (keys, binding.tooltip or binding.description)
             else:

@@ -123,7 +123,9 @@ class ArticleView(ScrollView, can_focus=False):
 
     # -- what the screen calls -------------------------------------------------------------
 
-    def show(self, text: str, spans: Sequence[Span], stances: Sequence[Stance], marks: Marks) -> None:
+    def show(
+        self, text: str, spans: Sequence[Span], stances: Sequence[Stance], marks: Marks
+    ) -> None:
         """Show a new document: everything is laid out again."""
         self._text = text
         self._display = display_text(text)
@@ -230,7 +232,7 @@ class ArticleView(ScrollView, can_focus=False):
         self._stance_reach = max(
             (s.evidence.end - s.evidence.start for s in self._stances), default=0
         )
-        self._by_id: dict[str, Span | Stance] = {s.id: s for s in self._spans}
+        self._by_id = {s.id: s for s in self._spans}
         self._by_id.update((s.id, s) for s in self._stances)
 
     def _wrap_width(self) -> int:
@@ -262,7 +264,7 @@ class ArticleView(ScrollView, can_focus=False):
         used = 0
         segment = self._display[start:end]
         for match in _WORD.finditer(segment):
-            word_start, word_end = start + match.start(), start + match.end()
+            word_start = start + match.start()
             word = match.group()
             core = word.rstrip(" ")
             core_end = word_start + len(core)
@@ -328,11 +330,11 @@ class ArticleView(ScrollView, can_focus=False):
             return Strip.blank(width, self.rich_style)
         strip = self._strips.get(line)
         if strip is None:
-            strip = self._render(line)
+            strip = self._render_strip(line)
             self._strips[line] = strip
         return strip.crop_extend(0, width, self.rich_style)
 
-    def _render(self, line: int) -> Strip:
+    def _render_strip(self, line: int) -> Strip:
         self.renders += 1
         start, end = self.line_range(line)
         base = self.rich_style
@@ -445,7 +447,8 @@ class ArticleView(ScrollView, can_focus=False):
                 negated = "\u00ac" if stance.negated else ""
                 bold = stance.id == self._marks.focus
                 style = Style(color="#ffffff", bgcolor=color, bold=bold)
-                tags.append(_Tag(stance.evidence.end, f"\u25b8{negated}{stance.label}{mark}", style))
+                label = f"\u25b8{negated}{stance.label}{mark}"
+                tags.append(_Tag(stance.evidence.end, label, style))
         tags.sort(key=lambda t: t.at)
         return tags
 

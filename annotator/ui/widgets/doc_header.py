@@ -19,6 +19,9 @@ class DocHeader(Static):
     }
     """
 
+    line = ""
+    """The header as plain text."""
+
     def show(self, title: str, progress: Progress, busy: str | None = None) -> None:
         """Redraw the header; `busy` replaces the figures while the model works."""
         left = Text(f" {progress.position} / {progress.total} ", style="bold reverse")
@@ -33,4 +36,6 @@ class DocHeader(Static):
         # Titles come from the article: shown as plain text, never as markup.
         middle = Text(" " + title, no_wrap=True, overflow="ellipsis")
         middle.truncate(room + 1, overflow="ellipsis", pad=True)
-        self.update(Text.assemble(left, middle, right))
+        line = Text.assemble(left, middle, right)
+        self.line = line.plain
+        self.update(line)

@@ -21,7 +21,11 @@ class StatusLine(Static):
     }
     """
 
+    message = ""
+    """The line shown now, as plain text."""
+
     def say(self, message: str, warning: bool = False) -> None:
         """Show one line of plain text (never markup: it may quote the article)."""
+        self.message = message
         self.set_class(warning, "-warning")
         self.update(Text(message, no_wrap=True, overflow="ellipsis"))
