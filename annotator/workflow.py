@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.core.corpus import ReadReport, read_corpus, write_jsonl
+from annotator.core.corpus import ReadReport, corpus_files, read_corpus, write_jsonl
 from annotator.core.export import export_record, validated, write_atomically
 from annotator.core.schema import file_problems
 from annotator.core.store import Store, StoreStats
@@ -39,18 +39,31 @@ class ImportResult:
 def import_corpus(
     store: Store, inputs: Sequence[Path], skip_bad_lines: bool = False
 ) -> ImportResult:
-    """Add every document of the inputs to the store (idempotent); returns their hashes."""
+    """Add every document of the inputs to the store (idempotent); returns their hashes.
+
+    A file imported before and unchanged since (same size and modification time) is not
+    parsed again: the store remembers which documents it holds.
+    """
     report = ReadReport()
+    hashes: dict[int, None] = {}
     # The tokenizer (and spaCy with it) loads only if a record needs tokens.
-    hashes = store.add_documents(
-        read_corpus(
-            inputs,
-            lambda text: blank_tokenizer()(text),
-            skip_bad_lines=skip_bad_lines,
-            report=report,
-        )
-    )
-    return ImportResult(hashes=hashes, skipped_lines=report.skipped_lines)
+    tokenize = lambda text: blank_tokenizer()(text)  # noqa: E731
+    for path in corpus_files(inputs):
+        key, signature = _file_signature(path)
+        known = store.known_file(key, signature)
+        if known is None:
+            records = read_corpus([path], tokenize, skip_bad_lines=skip_bad_lines, report=report)
+            known = store.add_documents(records)
+            # A file with skipped lines is read again next time, so its warnings are too.
+            if not report.skipped_lines:
+                store.remember_file(key, signature, known)
+        hashes.update(dict.fromkeys(known))
+    return ImportResult(hashes=list(hashes), skipped_lines=report.skipped_lines)
+
+
+def _file_signature(path: Path) -> tuple[str, str]:
+    stat = path.stat()
+    return str(path.resolve()), f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def suggest_corpus(

@@ -125,3 +125,24 @@ def test_suggestions_are_cached_and_the_model_not_run_again(tmp_path: Path, nlp:
 def test_store_uses_wal_mode(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite")
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reopening_an_unchanged_file_does_not_parse_it_again(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import annotator.workflow as workflow
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"text": "One."}\n{"text": "Two."}\n')
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    first = import_corpus(store, [corpus]).hashes
+
+    def no_parsing(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the unchanged file was parsed again")
+
+    monkeypatch.setattr(workflow, "read_corpus", no_parsing)
+    assert import_corpus(store, [corpus]).hashes == first
+    monkeypatch.undo()
+    corpus.write_text('{"text": "One."}\n{"text": "Two."}\n{"text": "Three."}\n')
+    third = import_corpus(store, [corpus]).hashes
+    assert third[:2] == first and len(third) == 3

@@ -68,6 +68,8 @@ class Store(Protocol):
     """What the tool needs from a store; every write is durable when the call returns."""
 
     def add_documents(self, records: Iterable[CorpusRecord]) -> list[int]: ...
+    def known_file(self, path: str, signature: str) -> list[int] | None: ...
+    def remember_file(self, path: str, signature: str, hashes: Sequence[int]) -> None: ...
     def document(self, input_hash: int) -> Document: ...
     def has_suggestions(self, input_hash: int) -> bool: ...
     def missing_suggestions(self, hashes: Sequence[int]) -> list[int]: ...
@@ -95,6 +97,11 @@ class Store(Protocol):
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS corpus_files (
+    path TEXT PRIMARY KEY,
+    signature TEXT NOT NULL,
+    hashes TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS documents (
     position INTEGER PRIMARY KEY,
     input_hash INTEGER NOT NULL UNIQUE,
@@ -234,6 +241,26 @@ class SQLiteStore:
 
     def _write(self) -> _Transaction:
         return _Transaction(self._db, self.path)
+
+    @_guarded
+    def known_file(self, path: str, signature: str) -> list[int] | None:
+        """The document hashes of a corpus file imported before, if it has not changed since."""
+        row = self._db.execute(
+            "SELECT signature, hashes FROM corpus_files WHERE path=?", (path,)
+        ).fetchone()
+        if row is None or row[0] != signature:
+            return None
+        hashes: list[int] = json.loads(row[1])
+        return hashes
+
+    @_guarded
+    def remember_file(self, path: str, signature: str, hashes: Sequence[int]) -> None:
+        """Record which documents a corpus file holds, so reopening it need not parse it."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO corpus_files (path, signature, hashes) VALUES (?,?,?)",
+                (path, signature, _dumps(list(hashes))),
+            )
 
     @_guarded
     def add_documents(self, records: Iterable[CorpusRecord], batch_size: int = 2000) -> list[int]:
