@@ -236,7 +236,7 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
     for _ in range(12):
         path.append(current)
         subject = _first_subject(current)
-        if subject is not None:
+        if subject is not None and not (current.dep_ == "relcl" and _is_relative(subject)):
             return subject, current, path
         if current.dep_ in ("relcl", "acl") and current.head is not current:
             return current.head, current, path
@@ -249,6 +249,11 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
             return subject, clause, [*path, clause]
         break
     return None, current, path
+
+
+def _is_relative(token: Token) -> bool:
+    """"who", "which", "that" opening a relative clause: the real subject is the noun."""
+    return token.tag_ in ("WDT", "WP") or token.lower_ in ("who", "which", "that")
 
 
 def _subject_of_earlier_complement(clause: Token) -> tuple[Token, Token] | None:
@@ -299,13 +304,14 @@ def target_heads(hit: CueHit) -> list[Token]:
         for child in _children(token, OBJECTS)
         if child.i not in inside and child.pos_ not in ("AUX", "PART")
     ]
-    if heads:
+    if heads or anchor.pos_ not in ("NOUN", "PROPN"):
+        # A verb's prepositional phrase is rarely what it is for or against ("backed into a
+        # corner"); phrases where it is ("object to") name the preposition in the lexicon.
         return heads
-    nominal = anchor.pos_ in ("NOUN", "PROPN")
     return [
         pobj
         for prep in _children(anchor, ("prep",))
-        if prep.i not in inside and (not nominal or prep.lower_ in NOUN_TARGET_PREPOSITIONS)
+        if prep.i not in inside and prep.lower_ in NOUN_TARGET_PREPOSITIONS
         for pobj in _children(prep, ("pobj", "pcomp"))
     ]
 
@@ -556,8 +562,9 @@ def _stances_of_cue(hit: CueHit, lexicon: CueLexicon) -> Iterator[_Found]:
             start = min(evidence.start, target.start)
             end = max(evidence.end, target.end)
             if holder_token is not None and holder_token.sent == anchor.sent:
-                start = min(start, holder_token.i)
-                end = max(end, holder_token.i + 1)
+                written = mention_span(holder_token)
+                start = min(start, written.start)
+                end = max(end, written.end)
             clause = trimmed(anchor.doc[start:end])
             yield _Found(
                 record={

@@ -99,3 +99,14 @@ def test_lemma_matching_finds_every_inflection(stances_of: Stances) -> None:
 
 def test_sentence_without_a_cue_has_no_stance(stances_of: Stances) -> None:
     assert stances_of("The delegation arrived in Astana on Monday.") == []
+
+
+def test_relative_clause_holder_is_the_noun_not_who(stances_of: Stances) -> None:
+    (stance,) = stances_of("The senators who oppose the bill met on Friday.")
+    assert (role(stance, "holder"), role(stance, "target")) == ("The senators", "the bill")
+    assert role(stance, "evidence") == "The senators who oppose the bill"
+
+
+def test_verb_cue_without_object_gives_no_stance(stances_of: Stances) -> None:
+    # "back" here is movement, and a verb's prepositional phrase is not its target.
+    assert stances_of("He backed into a corner and the car stopped.") == []
