@@ -4,6 +4,8 @@ Run: /work/venv/bin/python bench/suggester_quality.py [--json]
 
 - the seed article against tests/gold/seed_gold.jsonl: entity P/R/F1 overall and per label,
   stance P/R, for the raw model, each entity rule alone, all but one, and everything;
+- stance P/R on tests/gold/heldout_stance_gold.jsonl, sentences the suggester was not
+  developed on (the seed article was its development text, so its stance figure flatters);
 - PERSON P/R/F1 on the real Prodigy gold (../shared/formats/prodigy_ner_manual_tweets.jsonl,
   `ignore` answers left out) for the same settings.
 
@@ -34,6 +36,7 @@ from annotator.nlp.pipeline import load_pipeline, suggestions_from_doc
 ROOT = Path(__file__).resolve().parents[1]
 SEED_GOLD = ROOT / "tests" / "gold" / "seed_gold.jsonl"
 TWEETS_GOLD = ROOT.parent / "shared" / "formats" / "prodigy_ner_manual_tweets.jsonl"
+HELDOUT_GOLD = ROOT / "tests" / "gold" / "heldout_stance_gold.jsonl"
 ENTITY_RULES = ("boilerplate", "titles", "consistency")
 
 
@@ -103,11 +106,14 @@ def main(argv: Sequence[str]) -> int:
     tweets_gold = read_scored(TWEETS_GOLD)
     seed = score(nlp, seed_gold, parse_all(nlp, seed_gold))
     tweets = score(nlp, tweets_gold, parse_all(nlp, tweets_gold))
+    heldout_gold = read_scored(HELDOUT_GOLD)
+    heldout = score(nlp, heldout_gold, parse_all(nlp, heldout_gold))
     if "--json" in argv:
         print(
             json.dumps(
                 {
                     "seed": {k: v.to_json() for k, v in seed.items()},
+                    "heldout_stances": {k: v.stances.to_json() for k, v in heldout.items()},
                     "tweets_person": {
                         k: v.per_label.get("PERSON", Scores()).to_json() for k, v in tweets.items()
                     },
@@ -127,6 +133,9 @@ def main(argv: Sequence[str]) -> int:
     print("== seed article: stances (label, holder, half the gold target)")
     for name in ("raw model", "suggester (all on)"):
         print(_row(name, seed[name].stances))
+    print(f"== held-out sentences ({HELDOUT_GOLD.relative_to(ROOT)}): stances")
+    for name in ("raw model", "suggester (all on)"):
+        print(_row(name, heldout[name].stances))
     skipped = next(iter(tweets.values())).skipped_gold
     documents = next(iter(tweets.values())).documents
     print(
