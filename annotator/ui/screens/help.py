@@ -32,7 +32,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen > VerticalScroll {
-        width: auto;
+        width: 92;
         max-width: 100%;
         height: auto;
         max-height: 100%;
@@ -40,6 +40,10 @@ class HelpScreen(ModalScreen[None]):
         border-title-align: center;
         background: $surface;
         padding: 0 1;
+    }
+    #keymap {
+        width: 100%;
+        height: auto;
     }
     """
 
@@ -51,26 +55,30 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
         table.add_column("keys", style="bold", no_wrap=True)
         table.add_column("what it does")
-        # Bindings of one action (the nine label keys...) share one row.
+        # The nine label keys share one row, as do the four stance role keys.
+        grouped = {
+            "label_key": "Label the focused span, or add a span over the selection (or the "
+            "cursor's word), with the label of that key",
+            "stance_role": "Set the stance's holder (w), speaker (v), target (t) or cue (c) "
+            "to the selection or the focused entity",
+        }
         rows: dict[str, tuple[list[str], str]] = {}
         for binding in self._bindings_shown:
-            action = binding.action.split("(")[0]
+            name = binding.action.split("(")[0]
+            row = name if name in grouped else binding.action
             keys = [
                 self.app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(",")
             ]
-            if action not in rows:
-                rows[action] = (keys, binding.tooltip or binding.description)
+            if row not in rows:
+                rows[row] = (keys, grouped.get(name, binding.tooltip or binding.description))
             else:
-                rows[action][0].extend(keys)
-            if action == "stance_label" or action == "move_boundary" or action == "cursor":
-                # Each parameter of these is its own row: FAVOR and AGAINST are different keys.
-                rows[binding.action] = rows.pop(action)
+                rows[row][0].extend(keys)
         for keys, tooltip in rows.values():
             shown = " ".join(keys) if len(keys) < 5 else f"{keys[0]}\u2026{keys[-1]}"
             table.add_row(Text(shown), Text(tooltip))
         table.add_row(Text("ctrl+p"), Text("Command palette: every action by name"))
         table.add_row(Text("mouse"), Text("Click a span to focus it; drag to select text"))
-        scroll = VerticalScroll(Static(table))
+        scroll = VerticalScroll(Static(table, id="keymap"))
         scroll.border_title = "keys"
         yield scroll
 
