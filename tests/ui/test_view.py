@@ -1,0 +1,102 @@
+"""The article view: lazy model loading, text shown as text, re-wrapping, partial redraws."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.core.store import open_store
+from annotator.ui.app import AnnotatorApp, build_app
+from annotator.ui.widgets.doc_header import DocHeader
+from tests.ui.conftest import ANNOTATOR, SEED
+from tests.ui.test_actions import screen
+
+pytestmark = pytest.mark.anyio
+
+
+async def _wait(pilot: Any, condition: Any, seconds: float = 30) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
+
+
+async def test_document_shows_before_the_model_loads_then_gets_suggestions(
+    tmp_path: Path, nlp: Any
+) -> None:
+    release = threading.Event()
+    loads: list[int] = []
+
+    def slow_load() -> Any:
+        loads.append(1)
+        release.wait(30)  # the model is "loading" until the test has looked at the screen
+        return nlp
+
+    store_path = tmp_path / "fresh.sqlite"
+    app = build_app([SEED], store_path=store_path, annotator=ANNOTATOR, load_model=slow_load)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = screen(app).article
+        assert view.line_count > 10  # the text is on screen already
+        assert "suggesting" in app.screen.query_one(DocHeader).line
+        await pilot.press("a")  # refused politely: no tokens to align to yet
+        assert app.session.needs_suggestions
+        release.set()
+        await _wait(pilot, lambda: not app.session.needs_suggestions)
+        await pilot.pause()
+        assert screen(app).focus_id == app.session.state.spans[0].id
+        assert "reviewed 0/" in app.screen.query_one(DocHeader).line
+    assert loads == [1]
+    store = open_store(store_path)
+    assert store.has_suggestions(app.session.input_hash)
+    assert store.history(ANNOTATOR, app.session.input_hash) == []
+
+
+async def test_markup_and_escape_sequences_are_shown_as_text(tmp_path: Path) -> None:
+    article = tmp_path / "tricky.txt"
+    article.write_text(
+        "[bold red]Not markup[/] headline\n\n"
+        "A \x1b[31mred\x1b[0m word, a bell\x07 and [link]x[/link].\n",
+        encoding="utf-8",
+    )
+
+    def no_model() -> Any:
+        raise RuntimeError("no model in this test")
+
+    app = build_app(
+        [article], store_path=tmp_path / "s.sqlite", annotator=ANNOTATOR, load_model=no_model
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(app).article
+        lines = [view.render_line(y).text for y in range(view.line_count)]
+        assert lines[0].startswith("[bold red]Not markup[/] headline")
+        assert "A \u241b[31mred\u241b[0m word, a bell\u2407 and [link]x[/link]." in lines[2]
+        assert not any("\x1b" in line or "\x07" in line for line in lines)
+        assert "[bold red]Not markup[/]" in app.screen.query_one(DocHeader).line
+
+
+async def test_resize_rewraps_the_article(seed_app: AnnotatorApp) -> None:
+    async with seed_app.run_test(size=(80, 24)) as pilot:
+        view = screen(seed_app).article
+        narrow = view.line_count
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert view.line_count < narrow
+        width = view.scrollable_content_region.width
+        assert all(len(view.render_line(y).text.rstrip()) <= width for y in range(30))
+
+
+async def test_a_key_press_redraws_only_the_lines_it_changed(seed_app: AnnotatorApp) -> None:
+    async with seed_app.run_test(size=(120, 40)) as pilot:
+        view = screen(seed_app).article
+        await pilot.pause()
+        assert view.renders >= 30  # the first paint drew the whole screen
+        for key in ("tab", "a", "x", "right", "shift+right"):
+            view.renders = 0
+            await pilot.press(key)
+            await pilot.pause()
+            assert view.renders <= 4, key
