@@ -137,6 +137,9 @@ def run_size(count: int, sample: int, workdir: Path) -> dict[str, float]:
     hashes = import_corpus(store, [corpus]).hashes
     figures["import_s"] = time.perf_counter() - started
     assert len(hashes) == count
+    started = time.perf_counter()
+    assert import_corpus(store, [corpus]).hashes == hashes
+    figures["reopen_s"] = time.perf_counter() - started
 
     # Walk as the screen does: resume, open a document, decide, finish, next.
     started = time.perf_counter()
@@ -199,7 +202,7 @@ def main() -> None:
             figures = results[size]
             print(
                 f"{size:>7} records: generate {figures['generate_s']:.1f} s, "
-                f"import {figures['import_s']:.1f} s, "
+                f"import {figures['import_s']:.1f} s, reopen {figures['reopen_s']:.2f} s, "
                 f"walk {figures['walk_decisions']:.0f} decisions in {figures['walk_s']:.1f} s "
                 f"({figures['walk_ms_per_decision']:.2f} ms each), "
                 f"export {figures['export_s']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB",
