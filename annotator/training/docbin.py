@@ -18,6 +18,9 @@ What goes where, for each record whose `answer` is "accept" (finished documents;
 - the stances themselves (roles, `negated`) -> `doc.user_data["stances"]`, so the link
   between an evidence span and its holder and target survives.
 
+A span group with nothing in it is not written (`doc.spans.get(key, [])` reads it as empty,
+as spaCy's ner and spancat do).
+
 Stance roles are character ranges; a range that does not fall on token boundaries is widened
 to the tokens it touches.
 """
@@ -28,6 +31,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -166,26 +170,33 @@ def doc_from_record(vocab: Vocab, record: CorpusRecord) -> Doc:
         _span(doc, s.start, s.end, s.label, f"entity {s.text!r}", strict=True) for s in gold
     ]
     gold_keys = {(s.start, s.end, s.label) for s in gold}
-    doc.spans[INCORRECT_SPANS_KEY] = [
-        _span(doc, s.start, s.end, s.label, f"rejected span {s.text!r}", strict=True)
-        for s in spans
-        if s.status == "rejected" and (s.start, s.end, s.label) not in gold_keys
-    ]
+    groups: dict[str, list[SpacySpan]] = {
+        INCORRECT_SPANS_KEY: [
+            _span(doc, s.start, s.end, s.label, f"rejected span {s.text!r}", strict=True)
+            for s in spans
+            if s.status == "rejected" and (s.start, s.end, s.label) not in gold_keys
+        ]
+    }
     live = [s for s in stances if s.status != "rejected"]
-    doc.spans[STANCE_KEY] = [
+    groups[STANCE_KEY] = [
         _ref_span(doc, s.evidence, s.label, f"stance {s.id} evidence") for s in live
     ]
     for role, key in ROLE_KEYS.items():
-        doc.spans[key] = [
+        groups[key] = [
             _ref_span(doc, ref, s.label, f"stance {s.id} {role}")
             for s in live
             if (ref := s.role(role)) is not None
         ]
-    doc.spans[REJECTED_STANCES_KEY] = [
+    groups[REJECTED_STANCES_KEY] = [
         _ref_span(doc, s.evidence, s.label, f"stance {s.id} evidence")
         for s in stances
         if s.status == "rejected"
     ]
+    for key, group in groups.items():
+        # Empty groups are left out: spaCy reads a missing key as empty, and every group
+        # costs a msgpack decode per document per epoch when the corpus is read.
+        if group:
+            doc.spans[key] = group
     doc.user_data["stances"] = [_stance_link(s) for s in live]
     doc.user_data["input_hash"] = document.input_hash
     return doc
@@ -195,6 +206,14 @@ def _stance_link(stance: Stance) -> dict[str, Any]:
     """A stance as plain data (msgpack-able) for `doc.user_data`."""
     record = stance.to_json()
     return {k: v for k, v in record.items() if k not in ("source", "status")}
+
+
+@cache
+def english_vocab() -> Vocab:
+    """A blank English vocab: its lexical attributes (is_space, is_punct...) are filled in."""
+    import spacy
+
+    return spacy.blank("en").vocab
 
 
 def _split_key(seed: int, input_hash: int) -> bytes:
@@ -218,7 +237,7 @@ def training_docs(
     """Docs of the accepted records, split deterministically into train and dev."""
     if not 0.0 < dev_fraction < 1.0:
         raise AnnotatorError(f"--dev-fraction must be between 0 and 1, not {dev_fraction}")
-    vocab = vocab if vocab is not None else Vocab()
+    vocab = vocab if vocab is not None else english_vocab()
     skipped: Counter[str] = Counter()
     keyed: list[tuple[bytes, int, Doc]] = []
     for number, record in enumerate(records):
@@ -287,7 +306,7 @@ def read_docbin(path: Path, vocab: Vocab | None = None) -> list[Doc]:
         docbin = DocBin(store_user_data=True).from_bytes(data)
     except Exception:  # msgpack and zlib fail in many ways on a file that is not a DocBin
         raise InputError(path, "is not a spaCy DocBin (.spacy) file") from None
-    return list(docbin.get_docs(vocab if vocab is not None else Vocab()))
+    return list(docbin.get_docs(vocab if vocab is not None else english_vocab()))
 
 
 def export_docbins_from_file(

@@ -16,6 +16,7 @@ from thinc.api import Ops, get_current_ops
 from thinc.types import Ragged
 
 CLAUSE_SUGGESTER = "annotator.clause_suggester.v1"
+SOURCED_LOOKUPS = "annotator.sourced_lookups.v1"
 # Dependency labels whose subtree is a clause (or a clause-like complement) in spaCy's
 # English (ClearNLP) scheme.
 CLAUSE_DEPS = frozenset(
@@ -165,6 +166,15 @@ def make_clause_suggester(max_length: int = 40) -> Suggester:
     return suggest
 
 
-def registered_names() -> dict[str, Any]:
-    """What this module registers, by registry: for error messages and tests."""
-    return {"misc": [CLAUSE_SUGGESTER]}
+@registry.misc(SOURCED_LOOKUPS)
+def sourced_lookups(model: str, component: str = "lemmatizer") -> Any:
+    """The lookup tables a base pipeline's lemmatizer was saved with.
+
+    `spacy debug data` initializes every component, frozen ones too, and a rule lemmatizer
+    would otherwise fetch its tables from spacy-lookups-data, which a pipeline package does
+    not need and this tool does not install. (Training never re-initializes frozen
+    components, so it does not call this.)
+    """
+    import spacy
+
+    return spacy.load(model).get_pipe(component).lookups

@@ -153,12 +153,27 @@ def _what_to_learn(split: TrainingDocs, settings: TrainingSettings) -> tuple[boo
     """Whether the train split has entities and stances at all: a component with no labels
     to learn cannot be initialized, so it is left out of the config."""
     has_entities = any(doc.ents for doc in split.train)
-    has_stances = any(len(doc.spans[STANCE_KEY]) for doc in split.train)
+    has_stances = any(doc.spans.get(STANCE_KEY) for doc in split.train)
     if not has_entities and not has_stances:
         raise AnnotatorError(
             "the training documents hold neither entity spans nor stances; annotate some first"
         )
     return has_entities or settings.base_model is not None, has_stances
+
+
+def prepare_training(
+    split: TrainingDocs, output_dir: Path, settings: TrainingSettings
+) -> tuple[Any, Path]:
+    """Write the corpus and config.cfg into `output_dir`; returns the config and its path."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    corpus = write_docbins(split, output_dir / CORPUS_DIR)
+    with_ner, with_spancat = _what_to_learn(split, settings)
+    config = build_config(
+        replace(settings, with_ner=with_ner, with_spancat=with_spancat),
+        corpus.train_path,
+        corpus.dev_path,
+    )
+    return config, write_config(config, output_dir / CONFIG_FILE)
 
 
 def train_split(
@@ -173,15 +188,7 @@ def train_split(
     from spacy.training.loop import train as train_nlp
 
     started = time.perf_counter()
-    output_dir.mkdir(parents=True, exist_ok=True)
-    corpus = write_docbins(split, output_dir / CORPUS_DIR)
-    with_ner, with_spancat = _what_to_learn(split, settings)
-    config = build_config(
-        replace(settings, with_ner=with_ner, with_spancat=with_spancat),
-        corpus.train_path,
-        corpus.dev_path,
-    )
-    config_path = write_config(config, output_dir / CONFIG_FILE)
+    config, config_path = prepare_training(split, output_dir, settings)
     nlp = init_nlp(config)
     train_nlp(nlp, output_dir, stdout=log, stderr=log)
     name = name or model_name(output_dir)

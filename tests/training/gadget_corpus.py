@@ -7,7 +7,9 @@ opinion clause is stance evidence (FAVOR or AGAINST) with its holder, cue and ta
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,15 +36,19 @@ class Slot:
 
 
 def _sentences(seed: int) -> Iterator[tuple[list[Slot], str | None]]:
-    """(slots, stance label or None) for each sentence, cycling names deterministically."""
-    n = 0
-    while True:
-        gadget = GADGETS[(n + seed) % len(GADGETS)]
-        person = PEOPLE[(n * 3 + seed) % len(PEOPLE)]
-        speaker = PEOPLE[(n * 5 + seed + 1) % len(PEOPLE)]
+    """(slots, stance label or None) for each sentence: the four templates in turn, each
+    filled with the next (gadget, person, speaker) of its own seeded shuffle."""
+    fillers = list(itertools.product(GADGETS, PEOPLE, PEOPLE))
+    orders = []
+    for kind in range(4):
+        order = [f for f in fillers if f[1] != f[2]]
+        random.Random(seed * 4 + kind).shuffle(order)
+        orders.append(order)
+    for n in range(4 * len(orders[0])):
         kind = n % 4
+        gadget, person, speaker = orders[kind][n // 4]
         if kind == 0:
-            cue = FAVOR_CUES[n % len(FAVOR_CUES)]
+            cue = FAVOR_CUES[(n // 4) % len(FAVOR_CUES)]
             yield (
                 [
                     Slot(person, "holder"),
@@ -57,7 +63,7 @@ def _sentences(seed: int) -> Iterator[tuple[list[Slot], str | None]]:
                 "FAVOR",
             )
         elif kind == 1:
-            cue = AGAINST_CUES[n % len(AGAINST_CUES)]
+            cue = AGAINST_CUES[(n // 4) % len(AGAINST_CUES)]
             yield (
                 [
                     Slot(person, "holder"),
@@ -86,7 +92,6 @@ def _sentences(seed: int) -> Iterator[tuple[list[Slot], str | None]]:
                 ],
                 None,
             )
-        n += 1
 
 
 def make_record(
@@ -154,7 +159,7 @@ def gadget_records(count: int, seed: int = 0) -> list[dict[str, Any]]:
         records.append(record)
         if len(records) == count:
             return records
-    raise AssertionError("unreachable: the generator is infinite")
+    raise ValueError(f"the templates make fewer than {count} different sentences")
 
 
 def write_jsonl(records: list[dict[str, Any]], path: Path) -> Path:

@@ -1,0 +1,1 @@
+"""Tests of the training loop: DocBin export, config, spaCy training, trained suggesters."""
