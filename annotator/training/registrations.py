@@ -177,4 +177,5 @@ def sourced_lookups(model: str, component: str = "lemmatizer") -> Any:
     """
     import spacy
 
-    return spacy.load(model).get_pipe(component).lookups
+    lemmatizer: Any = spacy.load(model).get_pipe(component)
+    return lemmatizer.lookups

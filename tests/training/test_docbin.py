@@ -150,6 +150,7 @@ def _check_doc_against_record(doc: Doc, record: dict[str, Any]) -> None:
             if ref is None:
                 continue
             span = doc.char_span(ref["start"], ref["end"], alignment_mode="expand")
+            assert span is not None
             expected.append((span.start_char, span.end_char, stance["label"]))
         assert _spans(doc.spans.get(key, [])) == sorted(expected), role
     assert _spans(doc.spans.get(REJECTED_STANCES_KEY, [])) == sorted(

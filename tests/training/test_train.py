@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import spacy
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from annotator.cli import run
 from annotator.errors import AnnotatorError, InputError
@@ -46,7 +46,8 @@ def test_spacy_load_loads_both_checkpoints_named_after_the_folder(
         assert nlp.pipe_names == ["tok2vec", "ner", "spancat"]
         assert nlp.meta["name"] == "gadgets"
         assert nlp.meta["annotator_source"] == f"gadgets/{folder}"
-        assert "GADGET" in nlp.get_pipe("ner").labels
+        ner: Any = nlp.get_pipe("ner")
+        assert "GADGET" in ner.labels
 
 
 def test_scores_are_written_as_json_next_to_the_model(trained_gadgets: TrainedGadgets) -> None:
@@ -121,7 +122,7 @@ def test_model_stances_add_to_rule_stances_without_repeating_them() -> None:
         "source": "rules",
     }
     doc._.stances = [rule]
-    doc.spans[STANCE_KEY] = [doc.char_span(0, 22, "FAVOR"), doc.char_span(28, 49, "AGAINST")]
+    doc.spans[STANCE_KEY] = [Span(doc, 0, 4, "FAVOR"), Span(doc, 6, 10, "AGAINST")]
     TrainedStances(source="gadgets/model-best")(doc)
     assert doc._.stances[0] == rule
     assert [(s["label"], s["evidence"]["text"], s["source"]) for s in doc._.stances[1:]] == [
