@@ -211,18 +211,35 @@ class SQLiteStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             if existed:
-                self._check_existing()
-            self._db.executescript(_SCHEMA)
-            self._db.execute(
-                "INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+                self._check_healthy()
+            self._create_or_check()
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"{self.path}: cannot open the store ({error})") from None
         except sqlite3.DatabaseError as error:
             raise StoreError(
                 f"{self.path}: cannot open the store ({error}); it may be damaged or not an "
                 "annotator store. It was not modified; save what is readable with "
                 f"`annotator recover {self.path} -o NEW.sqlite`"
             ) from None
+
+    def _create_or_check(self) -> None:
+        """Create the tables of a new store, or check an existing one's, in one transaction:
+        two processes opening a new store at once must not see each other's half-made one."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                self._check_existing()
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(
+                "INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def _check_existing(self) -> None:
         tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
@@ -231,7 +248,10 @@ class SQLiteStore:
         row = self._db.execute("SELECT value FROM store_info WHERE key='schema'").fetchone()
         if row is None or int(row[0]) > SCHEMA_VERSION:
             raise sqlite3.DatabaseError("written by a newer annotator")
-        # Damage found now, before any write, not hours into a session (about 1 s per GB).
+
+    def _check_healthy(self) -> None:
+        """Damage is found on opening, before any write, not hours into a session."""
+        # quick_check reads every page once: about a second per GB of store.
         found = [r[0] for r in self._db.execute("PRAGMA quick_check(1)")]
         if found != ["ok"]:
             detail = " ".join(found[0].replace("*** in database main ***", "").split())
