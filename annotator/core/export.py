@@ -86,7 +86,12 @@ def write_atomically(path: Path, write: Callable[[Any], int], mode: str = "w") -
 
     The old file stays untouched until the new one is complete and on disk.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise AnnotatorError(
+            f"{path.parent}: cannot create the export folder ({error.strerror})"
+        ) from None
     if path.is_symlink():
         raise AnnotatorError(f"{path}: is a symbolic link; choose a plain file to export to")
     try:
@@ -103,6 +108,7 @@ def write_atomically(path: Path, write: Callable[[Any], int], mode: str = "w") -
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+        _sync_folder(path.parent)
     except OSError as error:
         _remove(temporary)
         raise AnnotatorError(
@@ -112,6 +118,20 @@ def write_atomically(path: Path, write: Callable[[Any], int], mode: str = "w") -
         _remove(temporary)
         raise
     return count
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable: after a power cut the new file is there, not the old."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the file itself is synced already
+    finally:
+        os.close(descriptor)
 
 
 def _remove(path: str) -> None:
