@@ -14,6 +14,11 @@ from typing import Any
 
 from annotator.errors import AnnotatorError
 
+# Importing the component modules registers their factories with spaCy, which a pipeline saved
+# with these components needs before `spacy.load`.
+from annotator.nlp import entity_rules as entity_rules
+from annotator.nlp import stance as stance
+
 SUGGESTERS_ENV = "ANNOTATOR_SUGGESTERS"
 # Setting name -> spaCy component name, in pipeline order: boilerplate first so footer entities
 # cannot vote in the consistency step; stances last so they see the corrected entities.
@@ -81,9 +86,6 @@ def add_to_pipeline(nlp: Any, settings: SuggestionSettings | None = None) -> lis
     Idempotent: components a pipeline already has, for instance one saved with them and
     loaded from disk, are switched on or off rather than added twice.
     """
-    # Importing registers the factories with spaCy.
-    from annotator.nlp import entity_rules, stance  # noqa: F401
-
     settings = settings or SuggestionSettings.from_env()
     running: list[str] = []
     for setting, component in COMPONENT_NAMES.items():

@@ -34,6 +34,8 @@ def load_pipeline(model: str | None = None) -> Any:
     name = model or default_model()
     # Pipelines trained by `annotator train` name this tool's clause suggester in their config.
     importlib.import_module("annotator.training.registrations")
+    # Pipelines saved with the rule components (stances, titles...) name their factories too.
+    importlib.import_module("annotator.nlp.components")
     try:
         nlp = spacy.load(name)
     except OSError as error:

@@ -155,3 +155,30 @@ def test_default_lexicon_loads_with_multiword_cues() -> None:
     phrases = {cue.phrase for cue in lexicon.cues}
     assert {"support", "adhere to", "glad to see", "object to", "oppose"} <= phrases
     assert "say" in lexicon.reporting_verbs
+
+
+def test_saved_pipeline_loads_in_a_fresh_process(own_nlp: Any, tmp_path: Path) -> None:
+    # A new process has registered nothing yet: load_pipeline must register the factories
+    # before spaCy reads the saved config.
+    import subprocess
+    import sys
+
+    add_to_pipeline(own_nlp, SuggestionSettings())
+    own_nlp.to_disk(tmp_path / "pipeline")
+    script = (
+        "import sys\n"
+        "from annotator.nlp.pipeline import load_pipeline\n"
+        "nlp = load_pipeline(sys.argv[1])\n"
+        f"print(len(nlp({SENTENCE!r})._.stances), ','.join(nlp.pipe_names))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "pipeline")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    count, names = result.stdout.split()
+    assert count == "1"
+    assert names.split(",")[-4:] == ALL
