@@ -407,13 +407,15 @@ def evidence_span(hit: CueHit, clause_head: Token, path: list[Token]) -> Span:
 
 
 def _reporting_subject(verb: Token, lexicon: CueLexicon) -> Token | None:
-    """The subject of a reporting verb; "..., Tokayev said, adding that" climbs to "said"."""
+    """The subject of a reporting verb; a subjectless one ("..., Tokayev said, adding that")
+    takes the subject of the reporting verb it hangs from, skipping other verbs on the way
+    (the parser often hangs "and added that" from the reported clause)."""
     current = verb
-    for _ in range(6):
+    for _ in range(8):
         subject = _first_subject(current)
-        if subject is not None:
+        if subject is not None and current.lemma_.lower() in lexicon.reporting_verbs:
             return subject
-        if current.dep_ in ("advcl", "conj", "xcomp") and current.head is not current:
+        if current.dep_ in ("advcl", "conj", "xcomp", "ccomp") and current.head is not current:
             current = current.head
             continue
         return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.nlp.conftest import role
 
 Stances = Callable[[str], list[dict[str, Any]]]
@@ -132,3 +134,27 @@ def test_stance_offsets_index_the_text(stances_of: Stances) -> None:
 def test_cue_describing_a_target_is_no_stance_of_its_own(stances_of: Stances) -> None:
     stances = stances_of("Japan opposes any external forces interfering in its affairs.")
     assert [(role(s, "cue"), role(s, "holder")) for s in stances] == [("opposes", "Japan")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chile supports the treaty, President Boric stressed.",
+        "Chile supports the treaty, President Boric noted on Monday.",
+        "President Boric told reporters that Chile supports the treaty.",
+        "President Boric stated that Chile supports the treaty.",
+    ],
+)
+def test_every_reporting_verb_gives_the_speaker(stances_of: Stances, text: str) -> None:
+    (stance,) = stances_of(text)
+    assert (role(stance, "holder"), role(stance, "speaker")) == ("Chile", "Boric")
+
+
+def test_and_added_that_keeps_the_first_speaker(stances_of: Stances) -> None:
+    stances = stances_of(
+        "President Boric said Chile supports the treaty and added that Peru opposes the tariff."
+    )
+    assert [(role(s, "holder"), role(s, "speaker")) for s in stances] == [
+        ("Chile", "Boric"),
+        ("Peru", "Boric"),
+    ]
