@@ -15,11 +15,9 @@ from typing import ClassVar
 from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from annotator.core.commands import (
@@ -43,8 +41,8 @@ from annotator.core.session import AnnotationSession, Suggest, UndoResult
 from annotator.core.tokens import is_space_token
 from annotator.ui.widgets.article_view import ArticleView, Marks
 from annotator.ui.widgets.doc_header import DocHeader
-from annotator.ui.widgets.item_panel import ItemPanel
-from annotator.ui.widgets.label_palette import LabelPalette
+from annotator.ui.widgets.key_bar import KeyBar
+from annotator.ui.widgets.side_panel import SidePanel
 from annotator.ui.widgets.status_line import StatusLine
 
 Item = Span | Stance
@@ -239,12 +237,19 @@ class AnnotateScreen(Screen[None]):
         _b("q", "quit", "quit", "Quit (every decision is already saved)", False),
     ]
 
-    focus_id: var[str | None] = var(None, bindings=True)
+    # Focus moves on nearly every key; it must not refresh the footer (that recomposes it),
+    # so only the two mode flags below carry `bindings=True`.
+    focus_id: var[str | None] = var(None)
     """The focused span or stance: what accept, reject and the label keys act on."""
+    stance_id: var[str | None] = var(None)
+    """The stance that the role keys (holder, speaker, target, cue) edit."""
     selecting: var[bool] = var(False, bindings=True)
     """Whether a selection exists: label keys then add a span, `s` creates a stance."""
-    stance_id: var[str | None] = var(None, bindings=True)
-    """The stance that the role keys (holder, speaker, target, cue) edit."""
+    stance_active: var[bool] = var(False, bindings=True)
+    """Whether a stance is being edited: the stance keys then show in the footer."""
+
+    def watch_stance_id(self, stance_id: str | None) -> None:
+        self.stance_active = stance_id is not None
 
     @dataclass
     class Edited(Message):
@@ -272,14 +277,12 @@ class AnnotateScreen(Screen[None]):
         self._pending: set[int] = set()  # hashes the model is working on
 
     def compose(self) -> ComposeResult:
+        # Few widgets on purpose: each one costs something on every key press.
         yield DocHeader(id="doc-header")
-        with Horizontal(id="body"):
-            yield ArticleView(self.scheme, id="article")
-            with VerticalScroll(id="side"):
-                yield ItemPanel(self.scheme, id="item-panel")
-                yield LabelPalette(self.scheme, id="palette")
+        yield ArticleView(self.scheme, id="article")
+        yield SidePanel(self.scheme, id="side")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
         self.open_document()
@@ -480,7 +483,7 @@ class AnnotateScreen(Screen[None]):
             busy = "no suggestions "
         self.query_one(DocHeader).show(session.document.title, session.progress(), busy)
         editing = self._find(self.stance_id)
-        self.query_one(ItemPanel).show(
+        self.query_one(SidePanel).show(
             self._find(self.focus_id), editing if isinstance(editing, Stance) else None
         )
 
@@ -856,9 +859,9 @@ class AnnotateScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys of other modes stay out of the footer (and do nothing)."""
         if action in ("stance_role", "negate"):
-            return self.stance_id is not None or isinstance(self._find(self.focus_id), Stance)
+            return self.stance_active
         if action == "stance":
             return self.selecting
         if action == "stance_label":
-            return self.selecting or self._editing() is not None
+            return self.selecting or self.stance_active
         return True

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from annotator.core.session import Progress
 
 
-class DocHeader(Static):
-    """One line: `3 / 120  Title…  reviewed 5/77 · corpus 2/120 done`."""
+class DocHeader(Widget):
+    """One line: `3 / 120  Title…  reviewed 5/77 · done 2/120`."""
 
     DEFAULT_CSS = """
     DocHeader {
@@ -22,8 +22,24 @@ class DocHeader(Static):
     line = ""
     """The header as plain text."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._parts: tuple[str, Progress | None, str | None] = ("", None, None)
+
     def show(self, title: str, progress: Progress, busy: str | None = None) -> None:
         """Redraw the header; `busy` replaces the figures while the model works."""
+        parts = (title, progress, busy)
+        if parts == self._parts:
+            return  # most keys change nothing here; skip the repaint
+        self._parts = parts
+        self.line = self._text().plain
+        # A plain refresh: the height never changes, so no layout pass is needed.
+        self.refresh()
+
+    def _text(self) -> Text:
+        title, progress, busy = self._parts
+        if progress is None:
+            return Text()
         left = Text(f" {progress.position} / {progress.total} ", style="bold reverse")
         right = Text(
             busy
@@ -31,11 +47,12 @@ class DocHeader(Static):
             f"done {progress.finished}/{progress.total} ",
             style="bold" if busy else "",
         )
-        width = max(0, self.size.width or 80)
-        room = max(0, width - left.cell_len - right.cell_len - 2)
+        width = self.size.width or 80
+        room = max(0, width - left.cell_len - right.cell_len)
         # Titles come from the article: shown as plain text, never as markup.
-        middle = Text(" " + title, no_wrap=True, overflow="ellipsis")
-        middle.truncate(room + 1, overflow="ellipsis", pad=True)
-        line = Text.assemble(left, middle, right)
-        self.line = line.plain
-        self.update(line)
+        middle = Text(" " + title, no_wrap=True)
+        middle.truncate(room, overflow="ellipsis", pad=True)
+        return Text.assemble(left, middle, right)
+
+    def render(self) -> Text:
+        return self._text()

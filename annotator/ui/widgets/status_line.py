@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 
-class StatusLine(Static):
+class StatusLine(Widget):
     """One line under the article; a saved decision is acknowledged here."""
 
     DEFAULT_CSS = """
@@ -26,6 +26,11 @@ class StatusLine(Static):
 
     def say(self, message: str, warning: bool = False) -> None:
         """Show one line of plain text (never markup: it may quote the article)."""
+        if message == self.message and self.has_class("-warning") == warning:
+            return
         self.message = message
         self.set_class(warning, "-warning")
-        self.update(Text(message, no_wrap=True, overflow="ellipsis"))
+        self.refresh()
+
+    def render(self) -> Text:
+        return Text(self.message, no_wrap=True, overflow="ellipsis")

@@ -1,0 +1,150 @@
+"""SidePanel: the focused span or stance, field by field, and the label palette.
+
+One widget on the Line API draws both parts from pre-rendered lines, so describing
+another item repaints only the rows of the focus part: no layout pass, no Rich layout.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from annotator.core.model import Span, Stance, TextRef
+from annotator.core.scheme import LabelScheme
+
+
+def _quote(ref: TextRef | None, limit: int = 60) -> str:
+    if ref is None:
+        return "\u2014"
+    text = " ".join(ref.text.split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "\u2026")
+
+
+DETAILS_HEIGHT = 10
+_RULE = Style(color="#5a6270")
+
+
+class SidePanel(Widget):
+    """Label, source and status of a span; label and roles of a stance; then the labels."""
+
+    DEFAULT_CSS = """
+    SidePanel {
+        background: $surface;
+    }
+    """
+
+    def __init__(self, scheme: LabelScheme, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.scheme = scheme
+        self._details = Text()
+        self._strips: list[Strip] | None = None
+
+    @property
+    def details(self) -> str:
+        """The focus box as plain text."""
+        return self._details.plain
+
+    def show(self, item: Span | Stance | None, editing: Stance | None = None) -> None:
+        """Describe `item`; `editing` is the stance whose roles the next role key sets."""
+        text = Text()
+        if isinstance(item, Span):
+            color = self.scheme.color(item.label)
+            text.append(f" {item.label} ", style=f"bold #000000 on {color}")
+            text.append(f" {item.status}\n")
+            text.append(_quote(TextRef(item.start, item.end, item.text), 40) + "\n")
+            text.append(f"{item.source}\n", style="dim")
+            text.append(f"tokens {item.token_start}\u2013{item.token_end}", style="dim")
+        elif isinstance(item, Stance):
+            self._stance(text, item)
+        else:
+            text.append("nothing focused\n", style="dim")
+            text.append("tab: next span\nshift+\u2190\u2192: select", style="dim")
+        if editing is not None and editing is not item:
+            # Short: the role keys (w, v, t) act on this stance even while a span has focus.
+            label = ("\u00ac" if editing.negated else "") + editing.label
+            text.append("\n\nediting ", style="bold")
+            text.append(f" {label} ", style=f"bold #ffffff on {self.scheme.color(editing.label)}")
+            for role in ("holder", "speaker", "target"):
+                text.append(f"\n{role:<8} {_quote(editing.role(role), 18)}")
+        if text != self._details:
+            self._details = text
+            self._strips = None
+            self.refresh(Region(0, 0, self.size.width, DETAILS_HEIGHT + 1))
+
+    def _stance(self, text: Text, stance: Stance) -> None:
+        label = ("\u00ac" if stance.negated else "") + stance.label
+        text.append(f" {label} ", style=f"bold #ffffff on {self.scheme.color(stance.label)}")
+        text.append(f" {stance.status}\n")
+        for role in ("evidence", "holder", "speaker", "target", "cue"):
+            text.append(f"{role:<8}", style="bold")
+            text.append(f" {_quote(stance.role(role))}\n")
+        text.append(f"negated  {'yes' if stance.negated else 'no'}\n")
+        text.append(f"{stance.source}", style="dim")
+
+    def _palette_lines(self) -> list[Text]:
+        """Two columns of `key LABEL`, entity labels first, then the stance labels."""
+        cells: list[Text] = []
+        for label in self.scheme.entity_labels:
+            if label.key is not None:
+                cell = Text(f"{label.key} ", style="bold")
+                cell.append(f" {label.name} ", style=f"#000000 on {label.color}")
+                cells.append(cell)
+        if len(cells) % 2:
+            cells.append(Text())
+        for label in self.scheme.stance_labels:
+            cell = Text(f"{label.key or ' '} ", style="bold")
+            cell.append(f" {label.name} ", style=f"#ffffff on {label.color}")
+            cells.append(cell)
+        width = max((c.cell_len for c in cells), default=0) + 1
+        lines = []
+        for left in range(0, len(cells), 2):
+            line = cells[left].copy()
+            line.pad_right(width - line.cell_len)
+            if left + 1 < len(cells):
+                line.append_text(cells[left + 1])
+            lines.append(line)
+        return lines
+
+    def _title(self, title: str, width: int) -> Text:
+        text = Text("\u2500 ", style=_RULE)
+        text.append(title, style="bold")
+        text.append(" " + "\u2500" * max(0, width - len(title) - 3), style=_RULE)
+        return text
+
+    def _render_all(self, width: int) -> list[Strip]:
+        console = self.app.console
+        inner = max(1, width - 1)
+        lines: list[Text] = [self._title("focus", inner)]
+        details: list[Text] = []
+        for line in self._details.split("\n"):
+            details.extend(line.wrap(console, inner, overflow="ellipsis", no_wrap=False))
+        details = details[:DETAILS_HEIGHT]
+        details += [Text()] * (DETAILS_HEIGHT - len(details))
+        lines += details
+        lines.append(self._title("labels", inner))
+        lines += self._palette_lines()
+        strips = []
+        base = self.rich_style
+        for line in lines:
+            line.truncate(inner, overflow="ellipsis")
+            segments = [Segment(" ", base)] + [
+                Segment(seg.text, base + seg.style if seg.style else base)
+                for seg in line.render(console)
+            ]
+            strips.append(Strip(segments).extend_cell_length(width, base))
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self._strips is None or (self._strips and self._strips[0].cell_length != width):
+            self._strips = self._render_all(width)
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, self.rich_style)
+
+    def on_resize(self) -> None:
+        self._strips = None
