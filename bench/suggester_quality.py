@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_GOLD = ROOT / "tests" / "gold" / "seed_gold.jsonl"
 TWEETS_GOLD = ROOT.parent / "shared" / "formats" / "prodigy_ner_manual_tweets.jsonl"
 HELDOUT_GOLD = ROOT / "tests" / "gold" / "heldout_stance_gold.jsonl"
-ENTITY_RULES = ("boilerplate", "titles", "consistency")
+ENTITY_RULES = ("boilerplate", "datelines", "titles", "consistency")
 
 
 def settings_to_compare() -> list[tuple[str, SuggestionSettings]]:

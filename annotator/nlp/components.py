@@ -24,11 +24,12 @@ SUGGESTERS_ENV = "ANNOTATOR_SUGGESTERS"
 # cannot vote in the consistency step; stances last so they see the corrected entities.
 COMPONENT_NAMES: dict[str, str] = {
     "boilerplate": "annotator_boilerplate",
+    "datelines": "annotator_datelines",
     "titles": "annotator_titles",
     "consistency": "annotator_consistency",
     "stances": "annotator_stances",
 }
-ENTITY_SETTINGS = ("boilerplate", "titles", "consistency")
+ENTITY_SETTINGS = ("boilerplate", "datelines", "titles", "consistency")
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,12 @@ class SuggestionSettings:
     titles: bool = True
     consistency: bool = True
     stances: bool = True
+    datelines: bool = True
 
     @staticmethod
     def none() -> SuggestionSettings:
         """The raw model: no rule component at all."""
-        return SuggestionSettings(False, False, False, False)
+        return SuggestionSettings(**{f.name: False for f in fields(SuggestionSettings)})
 
     @staticmethod
     def parse(value: str) -> SuggestionSettings:

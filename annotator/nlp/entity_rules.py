@@ -1,10 +1,12 @@
 """Rule components that correct the statistical NER's suggestions before a person sees them.
 
-Three independent fixes, each a spaCy component so it can be switched off and saved with a
+Four independent fixes, each a spaCy component so it can be switched off and saved with a
 pipeline:
 
 - `annotator_boilerplate`: no entity suggestions in page furniture (copyright lines,
   registration numbers, navigation such as "About us | Contact us").
+- `annotator_datelines`: the place in a news dateline ("ASTANA, May 20 --",
+  "WASHINGTON (Reuters) -") is a GPE.
 - `annotator_titles`: a name right after a title ("President X", "Foreign Minister X") is a
   PERSON, and a nationality glued to the title ("Kazakh President") is not an ORG.
 - `annotator_consistency`: one label per name within a document, and the short form of a full
@@ -124,6 +126,63 @@ def drop_boilerplate_entities(doc: Doc) -> Doc:
         return any(start <= ent.start_char and end_char <= end for start, end in ranges)
 
     doc.ents = [ent for ent in doc.ents if not in_boilerplate(ent)]
+    return doc
+
+
+# --- datelines --------------------------------------------------------------------------
+
+MONTHS: frozenset[str] = _word_set(
+    """
+    january february march april may june july august september october november december
+    jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct.
+    nov nov. dec dec.
+    """
+)
+NOT_PLACES: frozenset[str] = _word_set("update updated breaking exclusive watch video photos live")
+DASHES = frozenset({"-", "--", "—", "–"})
+MAX_PLACE_TOKENS = 3
+
+
+def dateline_places(doc: Doc) -> list[Span]:
+    """The upper-case place opening a line when a date ("ASTANA, May 20") or an agency and a
+    dash ("WASHINGTON (Reuters) -") follows it."""
+    places = []
+    for token in doc:
+        if not (token.i == 0 or "\n" in doc[token.i - 1].text or token.is_sent_start):
+            continue
+        end = token.i
+        while end < len(doc) and end - token.i < MAX_PLACE_TOKENS and _is_upper_word(doc[end]):
+            end += 1
+        if end == token.i or end >= len(doc) - 1:
+            continue
+        if any(t.lower_ in NOT_PLACES for t in doc[token.i : end]):
+            continue
+        after, following = doc[end], doc[end + 1]
+        dated = after.text == "," and following.lower_ in MONTHS
+        agency = after.text == "(" and _agency_then_dash(doc, end + 1)
+        if dated or agency:
+            places.append(Span(doc, token.i, end, label="GPE"))
+    return places
+
+
+def _is_upper_word(token: Token) -> bool:
+    return token.is_alpha and token.is_upper and len(token) > 1
+
+
+def _agency_then_dash(doc: Doc, start: int) -> bool:
+    for index in range(start, min(start + 4, len(doc) - 1)):
+        if doc[index].text == ")":
+            return doc[index + 1].text in DASHES
+    return False
+
+
+def apply_datelines(doc: Doc) -> Doc:
+    """Tag dateline places as GPE, replacing whatever entity overlapped them."""
+    places = dateline_places(doc)
+    if places:
+        taken = {i for span in places for i in range(span.start, span.end)}
+        kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
+        doc.ents = filter_spans(places + kept)
     return doc
 
 
@@ -366,6 +425,12 @@ def make_labels_consistent(doc: Doc, add_missing: bool = True) -> Doc:
 def boilerplate_component(doc: Doc) -> Doc:
     """No entity suggestions in copyright lines, registration numbers or navigation links."""
     return drop_boilerplate_entities(doc)
+
+
+@Language.component("annotator_datelines")
+def datelines_component(doc: Doc) -> Doc:
+    """The place of a news dateline ("ASTANA, May 20 --") is a GPE."""
+    return apply_datelines(doc)
 
 
 @Language.component("annotator_titles")

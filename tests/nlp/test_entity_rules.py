@@ -135,3 +135,24 @@ def test_tied_labels_are_left_alone(suggester: Any) -> None:
     doc = suggester.make_doc("Jordan won. Jordan lost.")
     doc.ents = [Span(doc, 0, 1, label="GPE"), Span(doc, 3, 4, label="PERSON")]
     assert [e.label_ for e in make_labels_consistent(doc).ents] == ["GPE", "PERSON"]
+
+
+def test_dateline_place_of_the_seed_is_gpe(seed_doc: Any) -> None:
+    assert labels_of(seed_doc, "ASTANA") == {"GPE"}
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("WASHINGTON (Reuters) - The Senate passed the bill on Tuesday.", "WASHINGTON"),
+        ("Title line\nNEW DELHI, Jan. 5 -- India and Japan signed a pact.", "NEW DELHI"),
+        ("LOL, that was a great game last night.", None),
+        ("UPDATE, May 3: the match was postponed.", None),
+        ("NASA launched a rocket on Monday.", None),
+    ],
+)
+def test_dateline_places(suggester: Any, text: str, place: str | None) -> None:
+    from annotator.nlp.entity_rules import dateline_places
+
+    found = [span.text for span in dateline_places(suggester(text))]
+    assert found == ([place] if place else [])
