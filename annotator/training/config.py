@@ -222,7 +222,13 @@ def config_text(
         if spancat and not base.has_spancat:
             pipeline.append(SPANCAT)
             components += _spancat_section(settings, listener=False)
-    weights = "".join(f"{key} = {value}\n" for key, value in SCORE_WEIGHTS.items())
+    # A pipeline without a span categorizer (no stances in the data) has no stance scores.
+    prefixes = {"ents_": "ner", "spans_": SPANCAT}
+    weights = "".join(
+        f"{key} = {value}\n"
+        for key, value in SCORE_WEIGHTS.items()
+        if any(key.startswith(p) and name in pipeline for p, name in prefixes.items())
+    )
     return (
         "[paths]\n"
         f"train = {_quote(str(train_path))}\n"
@@ -334,7 +340,8 @@ def build_config(settings: TrainingSettings, train_path: Path, dev_path: Path) -
     # Components bring their own default weights (the frozen tagger's tag_acc, spancat's
     # spans_sc_f for a key it does not use); only entity and stance scores choose a model.
     defaults = filled["training"]["score_weights"]
-    filled["training"]["score_weights"] = {key: None for key in defaults} | SCORE_WEIGHTS
+    ours = {key: weight for key, weight in SCORE_WEIGHTS.items() if key in defaults}
+    filled["training"]["score_weights"] = {key: None for key in defaults} | ours
     return filled
 
 

@@ -97,3 +97,10 @@ def test_spacy_debug_data_passes_on_a_blank_config(
     report = capsys.readouterr().out
     assert "Corpus is loadable" in report and "No overlap between training" in report
     assert "error" not in report.splitlines()[-1]
+
+
+def test_without_stances_only_entity_scores_choose_the_model(tmp_path: Path) -> None:
+    settings = TrainingSettings(base_model=None, with_spancat=False)
+    config = build_config(settings, tmp_path / "t.spacy", tmp_path / "d.spacy")
+    weights = {k: v for k, v in config["training"]["score_weights"].items() if v}
+    assert weights == {"ents_f": 0.5}
