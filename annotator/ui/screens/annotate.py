@@ -799,12 +799,12 @@ class AnnotateScreen(Screen[None]):
         focus = touched[0].id if touched else self.focus_id
         if result.switched or result.input_hash != self.session.input_hash:
             self.open_document(focus=focus if touched else None)
-            self.say(f"{verb}: {change.summary}")
+            self.say(change.summary if verb == "undo" else f"redo {change.summary}")
             self.post_message(self.Edited(change))
             return
         self._anchor = None
         self._after_change(change, focus)
-        self.say(f"{verb}: {change.summary}")
+        self.say(change.summary if verb == "undo" else f"redo {change.summary}")
 
     def _answered(self, verb: str) -> None:
         if not self._ready():
