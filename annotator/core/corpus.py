@@ -11,6 +11,7 @@ Offsets everywhere are Python code points into the stored text.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,10 @@ KNOWN_KEYS = frozenset(
     }
 )
 PRE_ANNOTATION_KEYS = ("spans", "rejected_spans", "labels", "label", "answer", "stances")
+# spaCy's default nlp.max_length: its pipelines refuse longer texts (the parser and NER would
+# need about 1 GB of memory per 100,000 characters), and no screen shows one usefully.
+MAX_TEXT_LENGTH = 1_000_000
+_INT64 = range(-(2**63), 2**63)
 
 
 def input_hash(text: str) -> int:
@@ -110,9 +115,12 @@ def read_corpus(
             yield from read_jsonl(path, tokenize, skip_bad_lines, report)
 
 
-def _decode(data: bytes, path: Path, line: int | None = None) -> str:
+def _decode(data: bytes, path: Path, line: int | None = None, base: int = 0) -> str:
+    """Strict UTF-8; `base` is where `data` starts in the file, so offsets are the file's."""
+    if base == 0 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError(path, "is UTF-16 encoded; save it as UTF-8", line)
     if b"\x00" in data:
-        offset = data.index(b"\x00")
+        offset = base + data.index(b"\x00")
         raise InputError(path, f"looks like a binary file (NUL byte at byte {offset})", line)
     try:
         return data.decode("utf-8")
@@ -120,7 +128,7 @@ def _decode(data: bytes, path: Path, line: int | None = None) -> str:
         where_line = line if line is not None else data.count(b"\n", 0, error.start) + 1
         raise InputError(
             path,
-            f"invalid UTF-8 at byte {error.start}; save the file as UTF-8",
+            f"invalid UTF-8 at byte {base + error.start}; save the file as UTF-8",
             where_line,
         ) from None
 
@@ -135,6 +143,8 @@ def read_article(path: Path) -> CorpusRecord:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(path, "is empty; an article needs some text")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InputError(path, _too_long(len(text)))
     title = next(line.strip() for line in text.split("\n") if line.strip())
     document = Document(
         input_hash=input_hash(text),
@@ -150,6 +160,7 @@ class _LineSource:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.line = 0
+        self.text = ""
 
     def __iter__(self) -> Iterator[str]:
         try:
@@ -157,9 +168,12 @@ class _LineSource:
         except OSError as error:
             raise InputError(self.path, f"cannot read ({error.strerror})") from None
         with handle:
+            offset = 0
             for raw in handle:
                 self.line += 1
-                text = _decode(raw, self.path, self.line)
+                text = _decode(raw, self.path, self.line, offset)
+                offset += len(raw)
+                self.text = text
                 yield text.removeprefix("\ufeff") if self.line == 1 else text
 
 
@@ -178,9 +192,42 @@ def iter_json_values(path: Path) -> Iterator[tuple[int, Any]]:
             message = str(error).split(": ", 1)[-1].rsplit(" (line", 1)[0]
             yield source.line, BadRecord(f"not valid JSON ({message})")
             continue
+        except RecursionError:
+            yield source.line, BadRecord("not readable: JSON nested more than ~1000 levels deep")
+            continue
         except EOFError:
             return
+        if "\\u" in source.text:
+            problem = _lone_surrogate(value)
+            if problem:
+                yield source.line, BadRecord(problem)
+                continue
         yield source.line, value
+
+
+def _too_long(length: int) -> str:
+    return (
+        f"the text has {length:,} characters, more than the limit of {MAX_TEXT_LENGTH:,} "
+        "(spaCy's nlp.max_length); split it into smaller articles"
+    )
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """Why a decoded value is not valid Unicode (a `\\ud800` escape without its pair), if so."""
+    text = value.get("text") if isinstance(value, dict) else None
+    if isinstance(text, str):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return (
+                f'"text" holds a lone surrogate U+{ord(text[error.start]):04X} at character '
+                f"{error.start}: not valid Unicode; fix the escape in the file"
+            )
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (a \\ud800 escape without its pair): not valid Unicode"
+    return None
 
 
 def read_jsonl(
@@ -232,6 +279,12 @@ def parse_record(data: Any, tokenize: Tokenizer) -> CorpusRecord:
     if not text:
         # Whitespace-only texts are kept: real Prodigy exports contain them.
         raise BadRecord('"text" is empty')
+    if len(text) > MAX_TEXT_LENGTH:
+        raise BadRecord(_too_long(len(text)))
+    for key in ("_input_hash", "_task_hash", "_timestamp"):
+        number = data.get(key)
+        if isinstance(number, int) and number not in _INT64:
+            raise BadRecord(f'"{key}" {number} does not fit in 64 bits')
     meta = data.get("meta", {})
     if meta is None:
         meta = {}

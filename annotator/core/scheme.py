@@ -40,6 +40,11 @@ class LabelScheme:
         return tuple(label.name for label in self.entity_labels)
 
 
+def _label(item: dict[str, str]) -> Label:
+    # "key" and "description" are optional in labels.schema.json.
+    return Label(item["name"], item.get("key"), item["color"], item.get("description", ""))
+
+
 def load_scheme(path: Path | None = None) -> LabelScheme:
     """Read and check a label scheme file; a malformed one is an InputError naming it."""
     path = path or DEFAULT_SCHEME
@@ -57,8 +62,8 @@ def load_scheme(path: Path | None = None) -> LabelScheme:
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "scheme"
         raise InputError(path, f"malformed label scheme: {where}: {errors[0].message}")
-    entities = tuple(Label(**item) for item in data["entity_labels"])
-    stances = tuple(Label(**item) for item in data["stance_labels"])
+    entities = tuple(_label(item) for item in data["entity_labels"])
+    stances = tuple(_label(item) for item in data["stance_labels"])
     for group in (entities, stances):
         names = [label.name for label in group]
         keys = [label.key for label in group if label.key]

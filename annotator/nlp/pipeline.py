@@ -46,7 +46,9 @@ def load_pipeline(model: str | None = None) -> Any:
         ) from None
     except Exception as error:  # a broken model folder fails in many ways inside spaCy
         raise ModelError(
-            f"cannot load the spaCy pipeline {name!r} ({error}); {INSTALL_HINT}"
+            # spaCy's config errors span many lines; the CLI prints one.
+            f"cannot load the spaCy pipeline {name!r} ({' '.join(str(error).split())[:300]}); "
+            f"{INSTALL_HINT}"
         ) from None
     nlp.meta.setdefault("annotator_source", pipeline_source(nlp, name))
     _add_suggestion_components(nlp)
