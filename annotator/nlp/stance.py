@@ -21,7 +21,7 @@ export stance shape, so they survive `nlp.pipe(n_process=...)` and `Doc.to_bytes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,11 @@ PRONOUN_TYPES: dict[str, frozenset[str]] = {
     "them": frozenset({"GPE", "ORG", "NORP", "PERSON"}),
     "their": frozenset({"GPE", "ORG", "NORP", "PERSON"}),
 }
+NEGATION_WORDS = frozenset({"not", "n't", "never"})
+# Verbs that negate the cue they govern ("refused to support" is against).
+NEGATING_GOVERNORS = frozenset({"refuse", "decline", "fail", "stop", "cease", "quit"})
+# Verbs whose negation affirms what they govern ("don't forget to support" is for).
+AFFIRMED_WHEN_NEGATED = frozenset({"forget", "hesitate", "neglect"})
 PRONOUN_WINDOW_SENTENCES = 2  # how far back an antecedent may be
 
 if not Doc.has_extension("stances"):
@@ -273,13 +278,21 @@ def _subject_of_earlier_complement(clause: Token) -> tuple[Token, Token] | None:
     return subject, earlier[-1]
 
 
-def is_negated(path: Iterable[Token]) -> bool:
-    """A negation on the cue or on a verb it depends on ("will not continue to support")."""
-    return any(
-        child.dep_ == "neg" or child.lower_ in ("never", "no longer")
-        for token in path
-        for child in token.children
-    )
+def is_negated(path: Sequence[Token]) -> bool:
+    """Whether the stance is negated: an odd number of negations on the cue and the verbs it
+    depends on ("will not continue to support", "refused to support"); a negated "forget"
+    or "hesitate" ("don't forget to support") affirms instead."""
+    flips = 0
+    for token in path:
+        lemma = token.lemma_.lower()
+        negated_here = any(
+            child.dep_ == "neg" or child.lower_ in NEGATION_WORDS for child in token.children
+        )
+        if negated_here and lemma not in AFFIRMED_WHEN_NEGATED:
+            flips += 1
+        if lemma in NEGATING_GOVERNORS and token is not path[0]:
+            flips += 1
+    return flips % 2 == 1
 
 
 def _passive_roles(anchor: Token) -> tuple[Token | None, Token | None]:
@@ -546,6 +559,8 @@ def _stances_of_cue(hit: CueHit, lexicon: CueLexicon) -> Iterator[_Found]:
     else:
         subject, clause_head, path = climb_to_subject(anchor)
         heads = target_heads(hit)
+        if subject is not None and subject.text[:1] in ("'", "’"):
+            subject = None  # "let's welcome her": the clitic "us" names nobody
     if not heads:
         return
     negated = is_negated(path)

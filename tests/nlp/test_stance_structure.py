@@ -158,3 +158,26 @@ def test_and_added_that_keeps_the_first_speaker(stances_of: Stances) -> None:
         ("Chile", "Boric"),
         ("Peru", "Boric"),
     ]
+
+
+def test_refusing_to_support_is_against(stances_of: Stances) -> None:
+    (stance,) = stances_of("Hungary refused to support the sanctions.")
+    assert (stance["label"], stance["negated"], role(stance, "holder")) == (
+        "AGAINST",
+        True,
+        "Hungary",
+    )
+
+
+def test_two_negations_cancel(stances_of: Stances) -> None:
+    (stance,) = stances_of("Hungary did not refuse to support the sanctions.")
+    assert (stance["label"], stance["negated"]) == ("FAVOR", False)
+
+
+def test_do_not_forget_to_support_is_for(stances_of: Stances) -> None:
+    (stance,) = stances_of("Don't forget to support your team tonight.")
+    assert (stance["label"], stance["negated"], role(stance, "target")) == (
+        "FAVOR",
+        False,
+        "your team",
+    )
