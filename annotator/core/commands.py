@@ -7,6 +7,7 @@ changes of the log rebuilds the state, so the log is the one source of truth.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -185,13 +186,14 @@ def _describe(item: Span | Stance) -> str:
     return f"{item.label} stance {item.evidence.text[:40]!r}"
 
 
-class EditCommand:
+class EditCommand(ABC):
     """Base of all commands: `plan` returns the Change the command would make."""
 
     name = "edit"
 
+    @abstractmethod
     def plan(self, state: DocumentState, context: EditContext) -> Change:
-        raise NotImplementedError  # every subclass defines it; the base is never planned
+        """The change this command makes to `state` (raises EditRefused when it cannot)."""
 
 
 @dataclass(frozen=True)
