@@ -31,137 +31,29 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path, filter_spans
 
-from annotator.errors import InputError
+from annotator.nlp.pronouns import SUBJECTS, entity_of, resolve_pronoun
+from annotator.nlp.stance_lexicon import Cue, CueLexicon, cue_matcher, load_lexicon
 
-DEFAULT_CUES_PATH = Path(__file__).resolve().parents[2] / "schemas" / "stance_cues.json"
 CUES_FILE = "cues.json"  # the lexicon's name inside a saved pipeline's component folder
-STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL")
 FLIPPED = {"FAVOR": "AGAINST", "AGAINST": "FAVOR", "NEUTRAL": "NEUTRAL"}
 
 # Relations through which a cue inherits the subject of the word it hangs from:
 # "continue to support" (xcomp), "is willing to" (acomp), ", supporting" (advcl),
 # "support A and oppose B" (conj).
 SUBJECT_BEARING = ("xcomp", "acomp", "advcl", "conj", "pcomp")
-SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 OBJECTS = ("dobj", "ccomp", "xcomp", "attr", "oprd", "obj")
 NOUN_TARGET_PREPOSITIONS = frozenset({"to", "for", "of", "on", "towards", "toward", "against"})
 # Comma-separated modifiers add commentary, not identity: "the principle, which is important".
 NONRESTRICTIVE = frozenset({"appos", "relcl", "acl", "advcl", "parataxis"})
 EDGE_TRIM = frozenset({"PUNCT", "CCONJ", "SPACE", "SCONJ"})
-PRONOUN_TYPES: dict[str, frozenset[str]] = {
-    "he": frozenset({"PERSON"}),
-    "him": frozenset({"PERSON"}),
-    "his": frozenset({"PERSON"}),
-    "she": frozenset({"PERSON"}),
-    "her": frozenset({"PERSON"}),
-    "it": frozenset({"GPE", "ORG"}),
-    "its": frozenset({"GPE", "ORG"}),
-    "they": frozenset({"GPE", "ORG", "NORP", "PERSON"}),
-    "them": frozenset({"GPE", "ORG", "NORP", "PERSON"}),
-    "their": frozenset({"GPE", "ORG", "NORP", "PERSON"}),
-}
 NEGATION_WORDS = frozenset({"not", "n't", "never"})
 # Verbs that negate the cue they govern ("refused to support" is against).
 NEGATING_GOVERNORS = frozenset({"refuse", "decline", "fail", "stop", "cease", "quit"})
 # Verbs whose negation affirms what they govern ("don't forget to support" is for).
 AFFIRMED_WHEN_NEGATED = frozenset({"forget", "hesitate", "neglect"})
-PRONOUN_WINDOW_SENTENCES = 2  # how far back an antecedent may be
 
 if not Doc.has_extension("stances"):
     Doc.set_extension("stances", default=None)
-
-
-# --- the lexicon ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One lexicon entry: a phrase of lemmas and the stance it expresses."""
-
-    phrase: str
-    label: str
-    pos: tuple[str, ...] = ()
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        return tuple(self.phrase.lower().split())
-
-
-@dataclass(frozen=True)
-class CueLexicon:
-    """Stance cues plus the reporting verbs and phrases that introduce a speaker."""
-
-    cues: tuple[Cue, ...]
-    reporting_verbs: frozenset[str]
-    reporting_phrases: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "cues": [
-                {"phrase": c.phrase, "label": c.label, **({"pos": list(c.pos)} if c.pos else {})}
-                for c in self.cues
-            ],
-            "reporting_verbs": sorted(self.reporting_verbs),
-            "reporting_phrases": list(self.reporting_phrases),
-        }
-
-    @staticmethod
-    def from_json(data: Any, where: Path | str = "stance cues") -> CueLexicon:
-        """Build from the JSON of schemas/stance_cues.json; bad entries raise InputError."""
-        if not isinstance(data, dict) or not isinstance(data.get("cues"), list):
-            raise InputError(where, 'a cue lexicon is an object with a "cues" list')
-        cues = []
-        for number, raw in enumerate(data["cues"]):
-            if not isinstance(raw, dict):
-                raise InputError(where, f"cue {number} must be an object")
-            phrase, label = raw.get("phrase"), raw.get("label")
-            if not isinstance(phrase, str) or not phrase.split():
-                raise InputError(where, f'cue {number} needs a "phrase" of one or more words')
-            if label not in STANCE_LABELS:
-                raise InputError(
-                    where, f"cue {number} ({phrase!r}) label must be one of FAVOR, AGAINST, NEUTRAL"
-                )
-            pos = raw.get("pos", [])
-            if not isinstance(pos, list) or not all(isinstance(p, str) for p in pos):
-                raise InputError(where, f'cue {number} ({phrase!r}) "pos" must be a list of tags')
-            cues.append(Cue(phrase=" ".join(phrase.split()), label=label, pos=tuple(pos)))
-        verbs = data.get("reporting_verbs", [])
-        phrases = data.get("reporting_phrases", [])
-        if not isinstance(verbs, list) or not isinstance(phrases, list):
-            raise InputError(where, '"reporting_verbs" and "reporting_phrases" must be lists')
-        return CueLexicon(
-            cues=tuple(cues),
-            reporting_verbs=frozenset(str(v).lower() for v in verbs),
-            reporting_phrases=tuple(" ".join(str(p).lower().split()) for p in phrases),
-        )
-
-
-def load_lexicon(path: Path | None = None) -> CueLexicon:
-    """Read a cue lexicon file (default: schemas/stance_cues.json)."""
-    path = path or DEFAULT_CUES_PATH
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(path, f"cannot read the stance cue lexicon ({error.strerror})") from None
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"not valid JSON ({error.msg})", error.lineno) from None
-    return CueLexicon.from_json(data, path)
-
-
-def cue_matcher(vocab: Any, lexicon: CueLexicon) -> Matcher:
-    """A Matcher with one pattern per cue; each word matches the lemma or the lower form."""
-    matcher = Matcher(vocab)
-    for number, cue in enumerate(lexicon.cues):
-        pattern: list[dict[str, Any]] = []
-        for position, word in enumerate(cue.words):
-            # By lemma, so "adheres", "supporting" and "supported" all hit; the lemma of a
-            # function word ("to", "of") is the word itself.
-            token: dict[str, Any] = {"LEMMA": {"IN": [word, word.capitalize()]}}
-            if position == 0 and cue.pos:
-                token["POS"] = {"IN": list(cue.pos)}
-            pattern.append(token)
-        matcher.add(f"cue{number}", [pattern])
-    return matcher
 
 
 # --- stance finding ---------------------------------------------------------------------
@@ -472,15 +364,6 @@ def _according_to(clause_head: Token, lexicon: CueLexicon) -> Token | None:
     return None
 
 
-def entity_of(token: Token) -> Span | None:
-    """The named entity a token belongs to, if any."""
-    doc = token.doc
-    for ent in doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
-
-
 def mention_span(token: Token) -> Span:
     """A holder or speaker as text: its entity, else its noun phrase without asides."""
     ent = entity_of(token)
@@ -488,43 +371,6 @@ def mention_span(token: Token) -> Span:
         return ent
     drop = [c for c in token.children if c.dep_ in ("relcl", "acl", "appos", "prep")]
     return phrase_tokens(token, drop)
-
-
-def _name_key(ent: Span, full_names: dict[str, str]) -> str:
-    text = ent.text.strip()
-    return full_names.get(text, text)
-
-
-def resolve_pronoun(token: Token) -> Span | None:
-    """The entity a pronoun stands for: the nearest earlier entity of a fitting type, when the
-    candidates name one entity, or else when one of them is the nearest subject."""
-    types = PRONOUN_TYPES.get(token.lower_)
-    if types is None:
-        return None
-    doc = token.doc
-    sentences = list(doc.sents)
-    index = next(n for n, s in enumerate(sentences) if s.start <= token.i < s.end)
-    window_start = sentences[max(0, index - PRONOUN_WINDOW_SENTENCES)].start
-    candidates = [
-        ent
-        for ent in doc.ents
-        if ent.label_ in types and window_start <= ent.start and ent.end <= token.i
-    ]
-    if not candidates:
-        return None
-    # "Wang" and "Wang Yi" are one person.
-    full_names = {
-        part.text: ent.text
-        for ent in doc.ents
-        if ent.label_ == "PERSON" and len(ent) > 1
-        for part in ent
-        if part.is_alpha
-    }
-    keys = {_name_key(ent, full_names) for ent in candidates}
-    if len(keys) == 1:
-        return candidates[-1]
-    subjects = [ent for ent in candidates if ent.root.dep_ in SUBJECTS]
-    return subjects[-1] if subjects else None
 
 
 def role_span(token: Token) -> Span:

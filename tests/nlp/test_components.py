@@ -18,7 +18,7 @@ from annotator.nlp.components import (
     add_to_pipeline,
 )
 from annotator.nlp.pipeline import load_pipeline, suggestions_from_doc
-from annotator.nlp.stance import DEFAULT_CUES_PATH, load_lexicon
+from annotator.nlp.stance_lexicon import DEFAULT_CUES_PATH, load_lexicon
 
 ALL = list(COMPONENT_NAMES.values())
 SENTENCE = "Chile supports the treaty, President Boric said."

@@ -1,0 +1,110 @@
+"""The stance cue lexicon: a data file of cue phrases the user can extend, and its Matcher.
+
+The default lexicon is schemas/stance_cues.json. Each cue is a phrase of lemmas ("support",
+"adhere to", "glad to see") with the stance it expresses and, optionally, the part of speech
+its first word must have; `reporting_verbs` and `reporting_phrases` introduce speakers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.matcher import Matcher
+
+from annotator.errors import InputError
+
+DEFAULT_CUES_PATH = Path(__file__).resolve().parents[2] / "schemas" / "stance_cues.json"
+STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One lexicon entry: a phrase of lemmas and the stance it expresses."""
+
+    phrase: str
+    label: str
+    pos: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.phrase.lower().split())
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    """Stance cues plus the reporting verbs and phrases that introduce a speaker."""
+
+    cues: tuple[Cue, ...]
+    reporting_verbs: frozenset[str]
+    reporting_phrases: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cues": [
+                {"phrase": c.phrase, "label": c.label, **({"pos": list(c.pos)} if c.pos else {})}
+                for c in self.cues
+            ],
+            "reporting_verbs": sorted(self.reporting_verbs),
+            "reporting_phrases": list(self.reporting_phrases),
+        }
+
+    @staticmethod
+    def from_json(data: Any, where: Path | str = "stance cues") -> CueLexicon:
+        """Build from the JSON of schemas/stance_cues.json; bad entries raise InputError."""
+        if not isinstance(data, dict) or not isinstance(data.get("cues"), list):
+            raise InputError(where, 'a cue lexicon is an object with a "cues" list')
+        cues = []
+        for number, raw in enumerate(data["cues"]):
+            if not isinstance(raw, dict):
+                raise InputError(where, f"cue {number} must be an object")
+            phrase, label = raw.get("phrase"), raw.get("label")
+            if not isinstance(phrase, str) or not phrase.split():
+                raise InputError(where, f'cue {number} needs a "phrase" of one or more words')
+            if label not in STANCE_LABELS:
+                raise InputError(
+                    where, f"cue {number} ({phrase!r}) label must be one of FAVOR, AGAINST, NEUTRAL"
+                )
+            pos = raw.get("pos", [])
+            if not isinstance(pos, list) or not all(isinstance(p, str) for p in pos):
+                raise InputError(where, f'cue {number} ({phrase!r}) "pos" must be a list of tags')
+            cues.append(Cue(phrase=" ".join(phrase.split()), label=label, pos=tuple(pos)))
+        verbs = data.get("reporting_verbs", [])
+        phrases = data.get("reporting_phrases", [])
+        if not isinstance(verbs, list) or not isinstance(phrases, list):
+            raise InputError(where, '"reporting_verbs" and "reporting_phrases" must be lists')
+        return CueLexicon(
+            cues=tuple(cues),
+            reporting_verbs=frozenset(str(v).lower() for v in verbs),
+            reporting_phrases=tuple(" ".join(str(p).lower().split()) for p in phrases),
+        )
+
+
+def load_lexicon(path: Path | None = None) -> CueLexicon:
+    """Read a cue lexicon file (default: schemas/stance_cues.json)."""
+    path = path or DEFAULT_CUES_PATH
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(path, f"cannot read the stance cue lexicon ({error.strerror})") from None
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"not valid JSON ({error.msg})", error.lineno) from None
+    return CueLexicon.from_json(data, path)
+
+
+def cue_matcher(vocab: Any, lexicon: CueLexicon) -> Matcher:
+    """A Matcher with one pattern per cue; each word matches the lemma or the lower form."""
+    matcher = Matcher(vocab)
+    for number, cue in enumerate(lexicon.cues):
+        pattern: list[dict[str, Any]] = []
+        for position, word in enumerate(cue.words):
+            # By lemma, so "adheres", "supporting" and "supported" all hit; the lemma of a
+            # function word ("to", "of") is the word itself.
+            token: dict[str, Any] = {"LEMMA": {"IN": [word, word.capitalize()]}}
+            if position == 0 and cue.pos:
+                token["POS"] = {"IN": list(cue.pos)}
+            pattern.append(token)
+        matcher.add(f"cue{number}", [pattern])
+    return matcher
