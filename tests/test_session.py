@@ -224,3 +224,16 @@ def test_progress_counts_reviewed_items(session: AnnotationSession) -> None:
 def test_empty_corpus_is_refused(store_path: Path) -> None:
     with pytest.raises(ValueError):
         AnnotationSession(open_store(store_path), "alice", [])
+
+
+def test_session_module_does_not_import_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, annotator.core.session\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'spacy')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -21,7 +21,7 @@ from annotator.ui.screens.annotate import AnnotateScreen
 from annotator.ui.screens.help import HelpScreen
 from annotator.ui.widgets.doc_header import DocHeader
 from annotator.ui.widgets.status_line import StatusLine
-from tests.ui.conftest import ANNOTATOR, _no_model
+from tests.ui.conftest import ANNOTATOR, SEED, _no_model
 
 pytestmark = pytest.mark.anyio
 
@@ -399,3 +399,48 @@ def test_every_binding_has_an_id_and_a_tooltip() -> None:
     bindings = [b for b in AnnotateScreen.BINDINGS if isinstance(b, Binding)]
     assert all(b.id and b.tooltip for b in bindings)
     assert len({b.id for b in bindings}) == len(bindings)
+
+
+async def test_mouse_drag_over_words_selects_them(seed_app: AnnotatorApp, seed_store: Path) -> None:
+    from textual.events import MouseDown, MouseMove, MouseUp
+
+    async with seed_app.run_test(size=(120, 40)) as pilot:
+        view = screen(seed_app).article
+        first = free_tokens(seed_app, 2)
+        tokens = seed_app.session.document.tokens
+        left = view.scrollable_content_region.x - view.region.x
+
+        def cell(offset: int) -> tuple[int, int]:
+            line = view.line_of(offset)
+            column = next(c for c in range(400) if view.offset_at(line, c) == offset)
+            return left + column, line - int(view.scroll_offset.y)
+
+        (x0, y0), (x1, y1) = cell(tokens[first].start), cell(tokens[first + 1].start)
+        view.post_message(MouseDown(view, x0, y0, 0, 0, 1, False, False, False))
+        view.post_message(MouseMove(view, x1, y1, 0, 0, 1, False, False, False))
+        view.post_message(MouseUp(view, x1, y1, 0, 0, 1, False, False, False))
+        await pilot.pause()
+        assert screen(seed_app).selecting
+        await pilot.press("8")
+    added = [s for s in stored(seed_store, seed_app).spans if s.status == "added"]
+    assert [(s.token_start, s.token_end, s.label) for s in added] == [(first, first + 1, "LAW")]
+
+
+async def test_every_committed_edit_posts_an_edited_message(seed_store: Path) -> None:
+    from textual.message import Message
+
+    messages: list[AnnotateScreen.Edited] = []
+
+    def hook(message: Message) -> None:
+        # The hook sees a message at each node it bubbles through: count each one once.
+        if isinstance(message, AnnotateScreen.Edited) and all(m is not message for m in messages):
+            messages.append(message)
+
+    app = build_app([SEED], store_path=seed_store, annotator=ANNOTATOR, load_model=_no_model)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await pilot.press("a", "x", "left_square_bracket", "u")  # the boundary move may be refused
+        await pilot.pause()
+    seen = [m.change.command for m in messages]
+    history = open_store(seed_store).history(ANNOTATOR, app.session.hashes[0])
+    assert seen == [event.change.command for event in history]
+    assert seen[:2] == ["accept", "reject"]

@@ -272,6 +272,7 @@ class AnnotateScreen(Screen[None]):
         self.scheme = scheme
         self._suggest = suggest
         self._items: list[Item] = []
+        self._position: dict[str, int] = {}
         self._cursor: int | None = None  # token index
         self._anchor: int | None = None  # token index where the selection started
         self._pending: set[int] = set()  # hashes the model is working on
@@ -321,7 +322,7 @@ class AnnotateScreen(Screen[None]):
             self._cursor = self._token_of_item(focus) if focus else self._first_token()
             self.article.show(session.document.text, state.spans, state.stances, self._marks())
         else:
-            self._items = []
+            self._items = self._ordered((), ())
             self.focus_id = None
             self._cursor = None
             self.article.show(session.document.text, (), (), Marks())
@@ -376,8 +377,10 @@ class AnnotateScreen(Screen[None]):
             self.say("suggestions ready")
 
     def _ordered(self, spans: Iterable[Span], stances: Iterable[Stance]) -> list[Item]:
+        """Spans and stances in text order (tab order), indexed by id for the lookups."""
         items: list[Item] = [*spans, *stances]
         items.sort(key=lambda i: (_item_start(i), isinstance(i, Stance)))
+        self._position = {item.id: index for index, item in enumerate(items)}
         return items
 
     # -- view state ------------------------------------------------------------------------
@@ -424,9 +427,8 @@ class AnnotateScreen(Screen[None]):
         return context.index.token_at(item.evidence.start)
 
     def _find(self, item_id: str | None) -> Item | None:
-        if item_id is None:
-            return None
-        return next((i for i in self._items if i.id == item_id), None)
+        index = self._position.get(item_id) if item_id is not None else None
+        return self._items[index] if index is not None else None
 
     def _span_at_token(self, token: int) -> Span | None:
         return next(
@@ -526,10 +528,9 @@ class AnnotateScreen(Screen[None]):
         """The item after (or before) `item_id`, or after the cursor when nothing is focused."""
         if not self._items:
             return None
-        ids = [i.id for i in self._items]
-        if item_id in ids:
-            index = ids.index(item_id) + step
-            return ids[index] if 0 <= index < len(ids) else None
+        if item_id in self._position:
+            index = self._position[item_id] + step
+            return self._items[index].id if 0 <= index < len(self._items) else None
         chars = self._token_chars(self._cursor, self._cursor)
         at = chars[0] if chars else 0
         if step > 0:
