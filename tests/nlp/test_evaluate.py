@@ -254,3 +254,17 @@ def test_cli_bad_input_is_one_line_and_exit_2(
     assert err.splitlines() == [
         f"annotator: error: {bad}:1: a record must be a JSON object, not list"
     ]
+
+
+def test_evaluate_needs_neither_spacy_nor_textual() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, annotator.core.evaluate\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'textual', 'thinc'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
