@@ -1,0 +1,253 @@
+"""Property tests: random edit sessions on random texts keep every invariant, undo returns the
+exact initial state through the real store, and export -> import -> export is the identity.
+
+Texts mix emoji (with ZWJ and flags), combining marks, CJK, right-to-left script, tabs and
+CRLF; tokens come from spaCy's rule tokenizer. Runs are derandomized with a fixed example
+count, so CI sees the same cases every time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, event, given, settings, target
+from hypothesis import strategies as st
+
+from annotator.core.commands import (
+    Accept,
+    AcceptAll,
+    AddSpan,
+    ApplyToSameText,
+    CreateStance,
+    Delete,
+    EditCommand,
+    EditContext,
+    EditRefused,
+    MoveBoundary,
+    Reject,
+    Relabel,
+    SetAnswer,
+    SetStanceRole,
+    ToggleNegated,
+    apply_change,
+)
+from annotator.core.corpus import input_hash, parse_record
+from annotator.core.export import export_record
+from annotator.core.model import CorpusRecord, Document, DocumentState, Token
+from annotator.core.schema import record_problems
+from annotator.core.store import SQLiteStore
+from annotator.nlp.pipeline import blank_tokenizer
+
+EXAMPLES = 100
+PROFILE = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+CHUNKS = (
+    "Obama", "Paris", "said", "the", "U.S.", "e\u0301te\u0301", "Zoe\u0308", "東京都", "北京",
+    "😀", "👩\u200d👩\u200d👧", "🇩🇪", "Erdoğan", "שלום", "مرحبا", "don't", "(UN)", "2026-12-01",
+    " ", " ", " ", "  ", "\t", "\n", "\r\n", "\r\n\r\n", ",", ".", "—", "\u00a0", "\u200b",
+)
+LABELS = ("PERSON", "GPE", "ORG", "NORP")
+KINDS = (
+    "add", "add", "add", "accept", "reject", "relabel", "move", "delete", "accept_all",
+    "same_text", "stance", "role", "negate", "answer",
+)
+
+texts = st.lists(
+    st.one_of(st.sampled_from(CHUNKS), st.text(max_size=3)), min_size=1, max_size=25
+).map("".join)
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(KINDS), st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000)
+    ),
+    max_size=25,
+)
+
+
+def _tokens(text: str) -> tuple[Token, ...]:
+    return blank_tokenizer()(text)
+
+
+def _command(step: tuple[str, int, int, int], state: DocumentState, n_tokens: int,
+             length: int) -> EditCommand | None:
+    kind, a, b, c = step
+    spans = [s.id for s in state.spans]
+    stances = [s.id for s in state.stances]
+    if kind == "add":
+        return AddSpan(a % n_tokens, min(n_tokens - 1, a % n_tokens + b % 3), LABELS[c % 4])
+    if kind == "accept_all":
+        return AcceptAll()
+    if kind == "answer":
+        return SetAnswer((None, "accept", "ignore", "reject")[a % 4])
+    if kind == "stance":
+        return CreateStance(a % length, b % (length + 1), ("FAVOR", "AGAINST", "NEUTRAL")[c % 3])
+    if kind in ("role", "negate"):
+        if not stances:
+            return None
+        stance = stances[a % len(stances)]
+        if kind == "negate":
+            return ToggleNegated(stance)
+        role = ("holder", "target", "speaker", "cue", "evidence")[c % 5]
+        if c % 7 == 0 and role != "evidence":
+            return SetStanceRole(stance, role, None, None)
+        return SetStanceRole(stance, role, b % length, (b + 1 + a % 9) % (length + 1))
+    if not spans:
+        return None
+    span = spans[a % len(spans)]
+    if kind == "accept":
+        return Accept(span)
+    if kind == "reject":
+        return Reject(span)
+    if kind == "relabel":
+        return Relabel(span, LABELS[b % 4])
+    if kind == "move":
+        return MoveBoundary(span, ("start", "end")[b % 2], (-1, 1)[c % 2])  # type: ignore[arg-type]
+    if kind == "delete":
+        return Delete(span)
+    return ApplyToSameText(span)
+
+
+def _check_invariants(text: str, tokens: Sequence[Token], state: DocumentState) -> None:
+    live = []
+    for span in state.spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert text[span.start : span.end] == span.text
+        assert 0 <= span.token_start <= span.token_end < len(tokens)
+        assert tokens[span.token_start].start == span.start
+        assert tokens[span.token_end].end == span.end
+        # Edits never start or end a span on a whitespace token.
+        assert tokens[span.token_start].text.strip() and tokens[span.token_end].text.strip()
+        if span.status != "rejected":
+            live.append(span)
+    live.sort(key=lambda s: s.start)
+    for left, right in zip(live, live[1:], strict=False):
+        assert left.end <= right.start, f"{left} overlaps {right}"
+    for stance in state.stances:
+        for role in ("evidence", "cue", "holder", "speaker", "target"):
+            ref = stance.role(role)
+            if ref is not None:
+                assert 0 <= ref.start < ref.end <= len(text)
+                assert text[ref.start : ref.end] == ref.text
+        assert stance.evidence is not None
+
+
+def _initial_suggestions(text: str, tokens: Sequence[Token], picks: list[int]) -> DocumentState:
+    """A model's suggestions: non-overlapping, token-aligned, status `suggested`."""
+    state = DocumentState()
+    context = EditContext.of(text, tokens)
+    for pick in picks:
+        try:
+            change = AddSpan(pick % len(tokens), pick % len(tokens), LABELS[pick % 4]).plan(
+                state, context)
+            state = apply_change(state, change)
+        except EditRefused:
+            continue
+    spans = tuple(s.with_changes(status="suggested", source="model") for s in state.spans)
+    return DocumentState(spans=spans)
+
+
+def _session(text: str, picks: list[int], plan: list[tuple[str, int, int, int]],
+             folder: Path) -> tuple[SQLiteStore, Document, DocumentState, list[DocumentState]]:
+    tokens = _tokens(text)
+    document = Document(input_hash(text), text, {"title": "t"}, tokens)
+    initial = _initial_suggestions(text, tokens, picks)
+    store = SQLiteStore(folder / "store.sqlite")
+    store.add_documents([CorpusRecord(document, initial, source="model")])
+    context = EditContext.of(text, tokens)
+    states = [store.state("alice", document.input_hash)]
+    assert states[0] == initial
+    for step in plan:
+        command = _command(step, states[-1], len(tokens), len(text))
+        if command is None:
+            continue
+        try:
+            change = command.plan(states[-1], context)
+            if change.is_empty:
+                continue
+            new_state = store.apply("alice", document.input_hash, change)
+        except EditRefused:
+            assert store.state("alice", document.input_hash) == states[-1]  # refused: no change
+            continue
+        _check_invariants(text, tokens, new_state)
+        assert store.state("alice", document.input_hash) == new_state
+        states.append(new_state)
+    return store, document, initial, states
+
+
+@PROFILE
+@given(text=texts, picks=st.lists(st.integers(0, 500), max_size=6), plan=steps)
+def test_random_edit_sessions_keep_every_invariant_and_undo_is_exact(
+    text: str, picks: list[int], plan: list[tuple[str, int, int, int]]
+) -> None:
+    tokens = _tokens(text)
+    if not any(t.text.strip() for t in tokens):
+        return  # nothing to annotate in a text of only whitespace
+    with tempfile.TemporaryDirectory() as folder:
+        store, document, initial, states = _session(text, picks, plan, Path(folder))
+        decisions = len(states) - 1
+        event(f"decisions made: {'0' if not decisions else '1-5' if decisions <= 5 else '6+'}")
+        target(float(decisions))  # steer towards long sessions
+        try:
+            doc = document.input_hash
+            assert store.replay("alice", doc) == states[-1]
+            record = export_record(document, states[-1], "alice", 1764575000)
+            assert record_problems(record) == []
+            # Undo everything, through the store: each step back is the exact earlier state.
+            for expected in reversed(states[:-1]):
+                undone = store.undo("alice")
+                assert undone is not None and undone[1] == expected
+            assert store.undo("alice") is None
+            assert store.state("alice", doc) == initial
+            assert store.replay("alice", doc) == initial
+            # And redo everything: back to where the session ended.
+            for expected in states[1:]:
+                redone = store.redo("alice")
+                assert redone is not None and redone[1] == expected
+            assert store.state("alice", doc) == states[-1]
+        finally:
+            store.close()
+
+
+@PROFILE
+@given(text=texts, picks=st.lists(st.integers(0, 500), max_size=6), plan=steps)
+def test_export_import_export_is_the_identity(
+    text: str, picks: list[int], plan: list[tuple[str, int, int, int]]
+) -> None:
+    tokens = _tokens(text)
+    if not any(t.text.strip() for t in tokens):
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        store, document, _, states = _session(text, picks, plan, Path(folder))
+        store.close()
+    exported = export_record(document, states[-1], "alice", 1764575000)
+    again = parse_record(exported, blank_tokenizer())
+    assert again.initial is not None
+    assert again.document.text == text
+    re_exported = export_record(again.document, again.initial, "alice", 1764575000)
+    assert re_exported == exported
+    # A third round changes nothing either (nothing drifts, ids included).
+    third = parse_record(re_exported, blank_tokenizer())
+    assert third.initial == again.initial
+
+
+@PROFILE
+@given(text=texts)
+def test_tokens_of_any_text_index_it_exactly(text: str) -> None:
+    tokens = _tokens(text)
+    position = 0
+    for index, token in enumerate(tokens):
+        assert token.id == index
+        assert text[token.start : token.end] == token.text
+        assert token.start >= position
+        position = token.end
+    if text:
+        record: dict[str, Any] = export_record(
+            Document(input_hash(text), text, {}, tokens), DocumentState(), "a", None)
+        assert record_problems(record) == []
+
