@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from annotator.core.corpus import read_article, write_jsonl
@@ -309,8 +310,6 @@ def main() -> int:
         stances=tuple(stances(text)),
         answer="accept",
     )
-    from dataclasses import replace
-
     exported = export_record(replace(document, tokens=tokens), state, "gold", None)
     with OUTPUT.open("w", encoding="utf-8") as handle:
         write_jsonl(handle, validated(iter([exported])))
