@@ -36,6 +36,15 @@ def test_blank_config_trains_ner_and_a_clause_span_categorizer(tmp_path: Path) -
     assert config["paths"]["train"] == str(tmp_path / "t.spacy")
 
 
+def test_run_length_and_seed_options_reach_the_config(tmp_path: Path) -> None:
+    settings = TrainingSettings(base_model=None, max_steps=7, max_epochs=3, seed=11)
+    config = util.load_config_from_str(
+        config_text(settings, tmp_path / "t.spacy", tmp_path / "d.spacy"), interpolate=True
+    )
+    training = config["training"]
+    assert (training["max_steps"], training["max_epochs"], training["seed"]) == (7, 3, 11)
+
+
 def test_config_leaves_out_a_component_with_nothing_to_learn(tmp_path: Path) -> None:
     settings = TrainingSettings(base_model=None, with_spancat=False)
     text = config_text(settings, tmp_path / "t.spacy", tmp_path / "d.spacy")
