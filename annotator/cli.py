@@ -264,6 +264,9 @@ def train(
         bool,
         typer.Option("--curve", help="Train on 25/50/75/100 % of the train split; chart dev F1"),
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the dev scores (or the curve) as JSON")
+    ] = False,
 ) -> None:
     """Train a spaCy pipeline (ner + stance span categorizer) on an export; score it on dev."""
     from annotator.nlp.pipeline import default_model
@@ -278,17 +281,26 @@ def train(
     )
     target = output or Path("models") / export_file.stem
     if curve:
-        _train_curve(export_file, target, settings, dev_fraction)
+        _train_curve(export_file, target, settings, dev_fraction, as_json)
     else:
-        _train_once(export_file, target, settings, dev_fraction)
+        _train_once(export_file, target, settings, dev_fraction, as_json)
 
 
 def _train_once(
-    export_file: Path, target: Path, settings: TrainingSettings, dev_fraction: float
+    export_file: Path,
+    target: Path,
+    settings: TrainingSettings,
+    dev_fraction: float,
+    as_json: bool,
 ) -> None:
+    import json
+
     from annotator.training.train import SCORES_FILE, train_model
 
     result = train_model(export_file, target, settings, dev_fraction, log=sys.stderr)
+    if as_json:
+        out.print_json(json.dumps(result.to_json()))
+        return
     table = Table("dev", "precision", "recall", "F1", title=f"{result.source}")
     for kind, prf in (("entities", result.scores.entities), ("stances", result.scores.stances)):
         table.add_row(kind, *(_score(v) for v in (prf.precision, prf.recall, prf.f1)))
@@ -303,9 +315,14 @@ def _train_once(
 
 
 def _train_curve(
-    export_file: Path, target: Path, settings: TrainingSettings, dev_fraction: float
+    export_file: Path,
+    target: Path,
+    settings: TrainingSettings,
+    dev_fraction: float,
+    as_json: bool,
 ) -> None:
     import io
+    import json
 
     from annotator.training.curve import CURVE_FILE, CURVE_FRACTIONS, learning_curve, render_curve
 
@@ -319,7 +336,10 @@ def _train_curve(
             log=io.StringIO(),  # spaCy's per-step table, four times over, would drown the chart
             on_point=lambda _point: progress.advance(task),
         )
-    out.print(render_curve(points), markup=False)
+    if as_json:
+        out.print_json(json.dumps({"points": [point.to_json() for point in points]}))
+    else:
+        out.print(render_curve(points), markup=False)
     err.print(f"curve: {target / CURVE_FILE}", markup=False)
 
 

@@ -187,16 +187,19 @@ def test_train_cli_curve_prints_a_chart_and_writes_json(
     assert "entities F1" in captured.out and " 100%     9" in captured.out
 
 
-def test_train_cli_reports_scores_and_writes_the_model(
+def test_train_cli_prints_the_scores_as_json_and_writes_the_model(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     export = write_jsonl(gadget_records(8), tmp_path / "tiny.jsonl")
-    code = run(["train", str(export), "--blank", "--n-steps", "2", "-o", str(tmp_path / "tiny")])
+    target = tmp_path / "tiny"
+    code = run(["train", str(export), "--blank", "--n-steps", "2", "-o", str(target), "--json"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "tiny/model-best" in captured.out and "entities" in captured.out
-    assert (tmp_path / "tiny" / "model-best" / "config.cfg").is_file()
-    assert "scores:" in captured.err
+    printed = json.loads(captured.out)
+    assert printed == json.loads((target / "scores.json").read_text(encoding="utf-8"))
+    assert printed["source"] == "tiny/model-best"
+    assert (target / "model-best" / "config.cfg").is_file()
+    assert "ENTS_F" in captured.err, "spaCy's progress table goes to stderr"
 
 
 def test_train_on_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
