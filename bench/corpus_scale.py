@@ -67,7 +67,9 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for number in range(count):
             parts = rng.sample(sentences, rng.randint(2, 3))
-            text, tokens, spans = "", [], []
+            text = ""
+            tokens: list[dict[str, Any]] = []
+            spans: list[dict[str, Any]] = []
             for part in parts:
                 if text:
                     text += " "
@@ -97,7 +99,7 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
                         }
                     )
             tokens[-1]["ws"] = False
-            record = {"text": f"[{number}] " + text, "meta": {"n": number}}
+            record: dict[str, Any] = {"text": f"[{number}] " + text, "meta": {"n": number}}
             # Shift by the "[n] " prefix so every record's text (and hash) is unique.
             shift = len(f"[{number}] ")
             record["tokens"] = [
