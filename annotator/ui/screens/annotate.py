@@ -326,12 +326,19 @@ class AnnotateScreen(Screen[None]):
             self.focus_id = None
             self._cursor = None
             self.article.show(session.document.text, (), (), Marks())
-            self._request_suggestions(session.input_hash)
+            # Paint the text first: the worker's spaCy import would compete for the CPU.
+            self._pending.add(session.input_hash)
+            self.call_after_refresh(self._start_suggestions, session.input_hash)
         self._scroll_to_focus()
         self._refresh_side()
         self.post_message(self.DocumentOpened(session.input_hash, ready))
         if ready:
             self._prefetch_next()
+
+    def _start_suggestions(self, input_hash: int) -> None:
+        self._pending.discard(input_hash)
+        self._request_suggestions(input_hash)
+        self._refresh_side()
 
     def _request_suggestions(self, input_hash: int) -> None:
         if self._suggest is None:

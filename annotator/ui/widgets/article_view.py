@@ -25,26 +25,13 @@ from textual.strip import Strip
 
 from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import LabelScheme
-
-# Control characters would move the terminal's cursor or change its colors; each one is
-# shown as one visible character instead, so that display offsets equal text offsets.
-_DISPLAY = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}
-_DISPLAY.update({0x09: " ", 0x0D: " ", 0x7F: "\u2421"})
-_DISPLAY.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-# Line separators and bidi overrides would reflow or reorder the terminal's line.
-_DISPLAY.update({code: " " for code in (0x2028, 0x2029)})
-_DISPLAY.update({code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+from annotator.ui.display import display_line, display_text
 
 _WORD = re.compile(r" +|[^ ]+ *")
 _SELECTION = Style(color="#ffffff", bgcolor="#2f5fa8")
 _REJECTED = Style(color="#777777", strike=True)
 _FOCUS = Style(color="#000000", bgcolor="#ffffff", bold=True, underline=True)
 _INK = Color.parse("#000000")
-
-
-def display_text(text: str) -> str:
-    """The text as it may be written to a terminal: same length, no control characters."""
-    return text.translate(_DISPLAY)
 
 
 def _blend(color: str, towards: str, amount: float) -> Color:
@@ -430,7 +417,7 @@ class ArticleView(ScrollView, can_focus=False):
             if start < span.end <= end or (span.end == start == end):
                 color = self.scheme.color(span.label)
                 if span.status == "rejected":
-                    tags.append(_Tag(span.end, f" {span.label}\u2717", _REJECTED))
+                    tags.append(_Tag(span.end, f" {display_line(span.label)}\u2717", _REJECTED))
                     continue
                 mark = "?" if span.status == "suggested" else "\u2713"
                 if span.id == self._marks.focus:
@@ -439,7 +426,7 @@ class ArticleView(ScrollView, can_focus=False):
                     style = Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
                 else:
                     style = Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)
-                tags.append(_Tag(span.end, f" {span.label}{mark}", style))
+                tags.append(_Tag(span.end, f" {display_line(span.label)}{mark}", style))
         for stance in self._stances_in(max(0, start - 1), end + 1):
             if start < stance.evidence.end <= end and stance.status != "rejected":
                 color = self.scheme.color(stance.label)
@@ -447,7 +434,7 @@ class ArticleView(ScrollView, can_focus=False):
                 negated = "\u00ac" if stance.negated else ""
                 bold = stance.id == self._marks.focus
                 style = Style(color="#ffffff", bgcolor=color, bold=bold)
-                label = f"\u25b8{negated}{stance.label}{mark}"
+                label = f"\u25b8{negated}{display_line(stance.label)}{mark}"
                 tags.append(_Tag(stance.evidence.end, label, style))
         tags.sort(key=lambda t: t.at)
         return tags

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from annotator.core.session import Progress
+from annotator.ui.display import display_line
 
 
 class DocHeader(Widget):
@@ -50,7 +51,7 @@ class DocHeader(Widget):
         width = self.size.width or 80
         room = max(0, width - left.cell_len - right.cell_len)
         # Titles come from the article: shown as plain text, never as markup.
-        middle = Text(" " + title, no_wrap=True)
+        middle = Text(" " + display_line(title), no_wrap=True)
         middle.truncate(room, overflow="ellipsis", pad=True)
         return Text.assemble(left, middle, right)
 

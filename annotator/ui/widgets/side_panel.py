@@ -15,6 +15,7 @@ from textual.widget import Widget
 
 from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import LabelScheme
+from annotator.ui.display import display_line
 
 
 def _quote(ref: TextRef | None, limit: int = 60) -> str:
@@ -130,6 +131,8 @@ class SidePanel(Widget):
         strips = []
         base = self.rich_style
         for line in lines:
+            # Labels, sources and quotes come from input files: made terminal-safe here.
+            line.plain = display_line(line.plain)
             line.truncate(inner, overflow="ellipsis")
             segments = [Segment(" ", base)] + [
                 Segment(seg.text, base + seg.style if seg.style else base)
@@ -139,6 +142,7 @@ class SidePanel(Widget):
         return strips
 
     def render_line(self, y: int) -> Strip:
+        # (Every line was made safe in `_render_all`: input text never reaches the terminal.)
         width = self.size.width
         if self._strips is None or (self._strips and self._strips[0].cell_length != width):
             self._strips = self._render_all(width)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from annotator.ui.display import display_line
+
 
 class StatusLine(Widget):
     """One line under the article; a saved decision is acknowledged here."""
@@ -33,4 +35,4 @@ class StatusLine(Widget):
         self.refresh()
 
     def render(self) -> Text:
-        return Text(self.message, no_wrap=True, overflow="ellipsis")
+        return Text(display_line(self.message), no_wrap=True, overflow="ellipsis")
