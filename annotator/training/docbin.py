@@ -67,10 +67,6 @@ class TrainingDocs:
     dev: list[Doc]
     skipped: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def skipped_count(self) -> int:
-        return sum(self.skipped.values())
-
 
 @dataclass(frozen=True)
 class DocBinExport:
