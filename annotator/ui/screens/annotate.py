@@ -487,9 +487,10 @@ class AnnotateScreen(Screen[None]):
 
     def _refresh_side(self) -> None:
         session = self.session
-        busy = "suggesting\u2026 " if session.needs_suggestions and self._pending else None
-        if session.needs_suggestions and not self._pending and self._suggest is None:
-            busy = "no suggestions "
+        busy = None
+        if session.needs_suggestions:
+            waiting = session.input_hash in self._pending
+            busy = "suggesting\u2026 " if waiting else "no suggestions "
         self.query_one(DocHeader).show(session.document.title, session.progress(), busy)
         editing = self._find(self.stance_id)
         self.query_one(SidePanel).show(
