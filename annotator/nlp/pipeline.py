@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
@@ -66,6 +67,19 @@ def _add_suggestion_components(nlp: Any) -> None:
     except ModuleNotFoundError:
         return
     components.add_to_pipeline(nlp)
+
+
+def expected_source(model: str | None = None) -> str:
+    """The `source` a model's suggestions will carry, read without loading the model."""
+    name = model or default_model()
+    meta_path = Path(name) / "meta.json"
+    if not meta_path.is_file():
+        return name
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return name  # load_pipeline will say what is wrong with it
+    return str(meta.get("annotator_source") or f"{meta.get('lang')}_{meta.get('name')}")
 
 
 def pipeline_source(nlp: Any, name: str | None = None) -> str:
