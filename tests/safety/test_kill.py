@@ -19,13 +19,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.export import export_jsonl
 from annotator.core.schema import file_problems
 from annotator.core.store import SQLiteStore
-from tests.safety.store_driver import state_digest
+from tests.safety.store_driver import corpus, state_digest
 
 DRIVER = Path(__file__).with_name("store_driver.py")
 REPO = Path(__file__).resolve().parents[2]
@@ -39,6 +40,11 @@ class Ack:
     input_hash: int
     op: str
     digest: str
+
+
+def _ack(line: str) -> Ack:
+    _, seq, doc, op, digest = line.split()
+    return Ack(int(seq), int(doc), op, digest)
 
 
 def _start(store: Path, seed: int, steps: int) -> subprocess.Popen[str]:
@@ -59,8 +65,7 @@ def _run_and_kill(store: Path, seed: int, acks_before_kill: int, delay: float) -
     acks: list[Ack] = []
     for line in process.stdout:
         if line.startswith("ACK"):
-            _, seq, doc, op, digest = line.split()
-            acks.append(Ack(int(seq), int(doc), op, digest))
+            acks.append(_ack(line))
             if len(acks) >= acks_before_kill:
                 break
         elif line.startswith("DONE"):
@@ -72,14 +77,18 @@ def _run_and_kill(store: Path, seed: int, acks_before_kill: int, delay: float) -
     # ACKs the driver printed before it died count too: a person may have seen them.
     for line in process.stdout:
         if line.startswith("ACK") and line.endswith("\n"):
-            _, seq, doc, op, digest = line.split()
-            acks.append(Ack(int(seq), int(doc), op, digest))
+            acks.append(_ack(line))
     assert process.returncode == -signal.SIGKILL, process.stderr.read() if process.stderr else ""
     return acks
 
 
-def _check_store(store_path: Path, acks: list[Ack], tmp: Path) -> tuple[int, int]:
-    """Every check a person relies on after a crash; returns (decisions checked, in flight)."""
+def _check_store(store_path: Path, acks: list[Ack], tmp: Path) -> tuple[int, list[Ack]]:
+    """Every check a person relies on after a crash.
+
+    Returns how many decisions were checked, and the decision that was committed but not yet
+    acknowledged when the process died (if any): it is part of the store from now on, so the
+    caller adds it to the acknowledged ones for the next checks.
+    """
     # Opening the file with plain SQLite first: a clean integrity check means no repair step.
     raw = sqlite3.connect(store_path)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -104,6 +113,11 @@ def _check_store(store_path: Path, acks: list[Ack], tmp: Path) -> tuple[int, int
             assert state == store.replay("alice", doc)
             if not any(events[seq][0] == doc for seq in in_flight):
                 assert state_digest(state) == ack.digest, f"state of {doc} is not the acked one"
+        committed = [
+            Ack(seq, events[seq][0], events[seq][1],
+                state_digest(store.state("alice", events[seq][0])))
+            for seq in in_flight
+        ]
 
         output = tmp / "export.jsonl"
         count = export_jsonl(store, "alice", output, include_unfinished=True)
@@ -114,7 +128,7 @@ def _check_store(store_path: Path, acks: list[Ack], tmp: Path) -> tuple[int, int
         assert len(exported) == documents
     finally:
         store.close()
-    return len(acks), len(in_flight)
+    return len(acks), committed
 
 
 def test_sigkill_at_random_points_loses_no_acknowledged_decision(tmp_path: Path) -> None:
@@ -133,20 +147,47 @@ def test_sigkill_at_random_points_loses_no_acknowledged_decision(tmp_path: Path)
         )
         kills += 1
         all_acks.extend(acks)
-        run_checked, in_flight = _check_store(store_path, all_acks, tmp_path)
+        run_checked, committed = _check_store(store_path, all_acks, tmp_path)
         checked += run_checked
-        committed_unacked += in_flight
+        committed_unacked += len(committed)
+        all_acks.extend(committed)
     # A last session that runs to the end on the store that survived all the kills.
     process = _start(store_path, seed=SEED - 1, steps=200)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     for line in stdout.splitlines():
         if line.startswith("ACK"):
-            _, seq, doc, op, digest = line.split()
-            all_acks.append(Ack(int(seq), int(doc), op, digest))
+            all_acks.append(_ack(line))
     checked += _check_store(store_path, all_acks, tmp_path)[0]
     assert kills == KILL_POINTS
     # Enough real decisions were made and verified for the test to mean something.
     assert len(all_acks) > KILL_POINTS * 20
-    print(f"kill points: {kills}, acknowledged decisions: {len(all_acks)}, checks: {checked}, "
+    print(f"kill points: {kills}, decisions checked: {len(all_acks)}, checks: {checked}, "
         f"kills after a commit but before its ACK: {committed_unacked}")
+
+
+def test_sigkill_while_a_new_store_is_being_created_leaves_a_usable_store(
+    tmp_path: Path,
+) -> None:
+    """Killed during start-up (schema creation, the first import): the next start just works."""
+    rng = random.Random(SEED + 1)
+    outcomes: Counter[str] = Counter()
+    for run in range(10):
+        store_path = tmp_path / f"new-{run}.sqlite"
+        process = _start(store_path, seed=run, steps=10_000)
+        time.sleep(rng.uniform(0.02, 0.3))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        store = SQLiteStore(store_path)
+        documents = store._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        store.close()
+        # The corpus is added in one transaction: all of it or none of it.
+        assert documents in (0, len(corpus()))
+        outcomes["no documents yet" if documents == 0 else "documents added"] += 1
+        rerun = _start(store_path, seed=run, steps=20)
+        stdout, stderr = rerun.communicate(timeout=60)
+        assert rerun.returncode == 0, stderr
+        acks = [_ack(line) for line in stdout.splitlines() if line.startswith("ACK")]
+        assert acks
+        _check_store(store_path, acks, tmp_path)
+    print(f"start-up kills: {dict(outcomes)}")
