@@ -488,9 +488,9 @@ class SQLiteStore:
         suggestions its decisions were made on, and imported annotations are never dropped.
         """
         forgotten = 0
-        for chunk in _chunks(hashes, 500):
-            marks = ",".join("?" * len(chunk))
-            with self._write() as db:
+        with self._write() as db:
+            for chunk in _chunks(hashes, 500):
+                marks = ",".join("?" * len(chunk))
                 cursor = db.execute(
                     f"UPDATE documents SET initial=NULL, source=NULL "
                     f"WHERE input_hash IN ({marks}) AND initial IS NOT NULL "

@@ -58,7 +58,7 @@ def build_app(
     The spaCy pipeline is not loaded here: the screen asks for it in a worker, and only
     when a document has no cached suggestions. `load_model` replaces loading `model`.
     """
-    from annotator.workflow import default_annotator, import_corpus
+    from annotator.workflow import default_annotator, import_corpus, refresh_for_model
 
     scheme = load_scheme(scheme_path)
     store = open_store(store_path)
@@ -66,6 +66,8 @@ def build_app(
     if not imported.hashes:
         store.close()
         raise AnnotatorError("the inputs hold no documents; pass .txt or .jsonl files")
+    # A different --model than the cached suggestions' suggests afresh where nobody worked yet.
+    refresh_for_model(store, imported.hashes, model)
     session = AnnotationSession(store, annotator or default_annotator(), imported.hashes)
     suggest = ModelSuggester(store.path, load_model, model)
     return AnnotatorApp(session, scheme, suggest)
