@@ -58,6 +58,8 @@ def load_scheme(path: Path | None = None) -> LabelScheme:
         raise InputError(
             path, f"the label scheme is not valid JSON ({error.msg})", error.lineno
         ) from None
+    except RecursionError:
+        raise InputError(path, "the label scheme is not valid JSON (nested too deeply)") from None
     errors = sorted(validator(LABELS_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "scheme"

@@ -256,6 +256,8 @@ MALFORMED_SCHEMES = [
                              "stance_labels": [{"name": "FAVOR", "color": "#ffffff"}]}),
                  "a key is given to two labels", id="duplicate key"),
     pytest.param("\ufeff\x00\x00", "the label scheme is not valid JSON", id="garbage"),
+    pytest.param("[" * 100_000, "the label scheme is not valid JSON (nested too deeply)",
+                 id="nested 100,000 deep"),
 ]
 
 

@@ -244,3 +244,12 @@ def test_recover_never_overwrites_an_existing_file(
     assert run(["recover", str(healthy[0]), "-o", str(healthy[0])]) == 2
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     assert os.path.getsize(healthy[0]) > 0
+
+
+def test_recover_from_a_missing_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(["recover", str(tmp_path / "gone.sqlite"), "-o", str(tmp_path / "new.sqlite")])
+    err = capsys.readouterr().err
+    assert code == 2 and "gone.sqlite: no such store file" in err and err.count("\n") == 1
+    assert not (tmp_path / "new.sqlite").exists()
