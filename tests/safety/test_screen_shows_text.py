@@ -1,0 +1,53 @@
+"""Pilot: what an article (or an imported label) holds is shown as text on every part of the
+screen: Rich markup literally, control characters as visible symbols, never as escapes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.ui.app import build_app
+
+pytestmark = pytest.mark.anyio
+
+TITLE = "[bold]Title[/bold] \x1b]0;pwned\x07 \u202eevil\u202c"
+BODY = "Obama met \x1b[5;7;9mPutin\x1b[0m and said [bold]nothing[/bold] \x07."
+LABEL = "EVIL\x1b[5;7;9m[bold]"  # imported labels are data too
+RAW = ("\x1b", "\x07", "\u202e", "\u202c")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _no_model() -> Any:
+    raise AssertionError("pre-annotated records never need the model")
+
+
+async def test_markup_escapes_and_bidi_controls_are_shown_as_text(tmp_path: Path) -> None:
+    text = TITLE + "\n\n" + BODY
+    start = text.index("Obama")
+    record = {"text": text, "spans": [
+        {"start": start, "end": start + 5, "label": LABEL, "status": "suggested"}]}
+    inputs = tmp_path / "hostile.jsonl"
+    inputs.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    app = build_app([inputs], store_path=tmp_path / "s.sqlite", annotator="t",
+                    load_model=_no_model)
+    screens = []
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        screens.append(app.export_screenshot())
+        await pilot.press("tab", "a")  # the panel and the status line now show the label
+        await pilot.pause()
+        screens.append(app.export_screenshot())
+        assert app.session.store.state("t", app.session.input_hash).spans[0].label == LABEL
+    for screen in screens:
+        for char in RAW:
+            assert char not in screen, f"{char!r} reached the screen"
+        assert "[bold]nothing[/bold]" in screen and "[bold]Title[/bold]" in screen
+        assert "\u241b" in screen  # ESC shown as the visible symbol for it
+    assert "EVIL\u241b[5;7;9m[bold]" in screens[1]
