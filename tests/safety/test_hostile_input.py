@@ -127,6 +127,23 @@ ERRORS = [
         {"text": "Hi", "start": 0, "end": 2}, {"text": "Bob", "start": 2, "end": 5}],
         "spans": []}).encode(),
                  "a.jsonl:1: token 1 says 'Bob'", id="tokens disagree with text"),
+    pytest.param("a.jsonl", b'{"meta": {"title": "no text"}}\n',
+                 'a.jsonl:1: the record has no "text"', id="no text"),
+    pytest.param("a.jsonl", b'{"text": ["a", "b"]}\n',
+                 'a.jsonl:1: "text" must be a string, not list', id="non-string text"),
+    pytest.param("a.jsonl", json.dumps({"text": "Hi Bob", "spans": [
+        {"start": 3, "end": 60, "label": "PERSON"}]}).encode(),
+                 "a.jsonl:1: span 0 (3-60) lies outside the text of 6 characters",
+                 id="span out of range"),
+    pytest.param("a.jsonl", json.dumps({"text": "Hi Bob", "spans": [
+        {"start": 4, "end": 6, "label": "PERSON"}]}).encode(),
+                 "a.jsonl:1: span 0 (4-6 'ob') does not fall on token boundaries",
+                 id="span misaligned with tokens"),
+    pytest.param("a.jsonl", json.dumps({"text": "Hi Bob Lee", "spans": [
+        {"start": 3, "end": 6, "label": "PERSON"}, {"start": 3, "end": 10, "label": "PERSON"}]}
+        ).encode(),
+                 "a.jsonl:1: spans 'Bob' (3-6) and 'Bob Lee' (3-10) overlap",
+                 id="overlapping spans"),
     pytest.param("a.jsonl", json.dumps({"text": "Hi Bob", "answer": "maybe"}).encode(),
                  'a.jsonl:1: "answer" must be one of accept, ignore, reject', id="bad answer"),
 ]

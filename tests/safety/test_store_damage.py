@@ -253,3 +253,33 @@ def test_recover_from_a_missing_file_is_a_clear_error(
     err = capsys.readouterr().err
     assert code == 2 and "gone.sqlite: no such store file" in err and err.count("\n") == 1
     assert not (tmp_path / "new.sqlite").exists()
+
+
+def test_recover_reads_decisions_still_in_the_wal_after_a_crash(tmp_path: Path) -> None:
+    """A killed session leaves recent decisions in the -wal file; recover copies them too."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.safety.test_kill import DRIVER, REPO
+
+    store = tmp_path / "killed.sqlite"
+    process = subprocess.Popen(
+        [sys.executable, str(DRIVER), str(store), "3", "10000", "alice"],
+        stdout=subprocess.PIPE, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert process.stdout is not None
+    acks = 0
+    for line in process.stdout:
+        acks += line.startswith("ACK")
+        if acks == 50:
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    wal = store.with_name(store.name + "-wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    raw = sqlite3.connect(store)
+    events = raw.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    raw.close()
+    report = recover_store(store, tmp_path / "new.sqlite")
+    assert report.events == events >= 50 and report.problems == []
