@@ -207,12 +207,16 @@ class SQLiteStore:
         try:
             # Autocommit mode: each write below runs in an explicit transaction we commit.
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            if existed:
+                # Read-only checks first: a damaged file or another program's database is
+                # refused before anything, even the switch to WAL, writes to it.
+                self._check_healthy()
+                if self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                    self._check_existing()
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a decision acknowledged to the user survives a power cut, not only a crash.
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            if existed:
-                self._check_healthy()
             self._create_or_check()
         except sqlite3.OperationalError as error:
             raise StoreError(f"{self.path}: cannot open the store ({error})") from None

@@ -283,3 +283,20 @@ def test_recover_reads_decisions_still_in_the_wal_after_a_crash(tmp_path: Path) 
     raw.close()
     report = recover_store(store, tmp_path / "new.sqlite")
     assert report.events == events >= 50 and report.problems == []
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "browser-history.sqlite"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE visits (url TEXT)")
+    db.execute("INSERT INTO visits VALUES ('https://example.org')")
+    db.commit()
+    db.close()
+    before = _digest(other)
+    code = run(["stats", "--store", str(other), "--annotator", "alice"])
+    err = capsys.readouterr().err
+    assert code == 2 and "not an annotator store" in err and err.count("\n") == 1
+    assert _digest(other) == before  # not even switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["browser-history.sqlite"]
