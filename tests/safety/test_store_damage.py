@@ -89,7 +89,7 @@ DAMAGE = ("truncated", "garbage", "zeroed header", "damaged pages")
 
 
 @pytest.mark.parametrize("how", DAMAGE)
-@pytest.mark.parametrize("command", ["stats", "export", "suggest"])
+@pytest.mark.parametrize("command", ["stats", "export", "suggest", "annotate"])
 def test_damaged_store_is_a_clear_error_and_is_never_written(
     how: str,
     command: str,
@@ -104,6 +104,7 @@ def test_damaged_store_is_a_clear_error_and_is_never_written(
         "stats": ["stats", "--annotator", "alice"],
         "export": ["export", "-o", str(output), "--include-unfinished", "--annotator", "alice"],
         "suggest": ["suggest", str(tmp_path / "new.jsonl"), "-o", str(output)],
+        "annotate": ["annotate", str(tmp_path / "new.jsonl"), "--annotator", "alice"],
     }[command]
     (tmp_path / "new.jsonl").write_text(json.dumps({"text": "Paris is big."}) + "\n")
     code = run([*args, "--store", str(store)])
