@@ -15,7 +15,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,42 @@ def _json_ok(*values: Any) -> bool:
     return True
 
 
+def _document_ok(row: tuple[Any, ...]) -> bool:
+    """A documents row whose every value has the type the store writes (damage can garble)."""
+    _, hash_, text, meta, extra, task, tokens, initial, source, stamp, annotator = row
+    return (
+        isinstance(hash_, int)
+        and isinstance(text, str)
+        and all(isinstance(v, str) for v in (meta, extra))
+        and all(v is None or isinstance(v, str) for v in (tokens, initial, source, annotator))
+        and all(v is None or isinstance(v, int) for v in (task, stamp))
+        and _json_ok(meta, extra, tokens, initial)
+    )
+
+
+def _unique_documents(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    seen: set[int] = set()
+    unique = []
+    for row in rows:
+        if row[1] not in seen:
+            seen.add(row[1])
+            unique.append(row)
+    return unique
+
+
+def _event_ok(row: tuple[Any, ...]) -> bool:
+    _, annotator, hash_, op, ref, change, stamp = row
+    return (
+        isinstance(annotator, str)
+        and isinstance(hash_, int)
+        and op in ("do", "undo", "redo")
+        and (ref is None or isinstance(ref, int))
+        and isinstance(change, str)
+        and isinstance(stamp, int)
+        and _json_ok(change)
+    )
+
+
 def _open_copy(source: Path, folder: Path) -> sqlite3.Connection:
     copy = folder / "damaged.sqlite"
     try:
@@ -188,10 +224,10 @@ def recover_store(source: Path, target: Path) -> RecoveryReport:
     if not events.readable:
         report.problems.append("no events table is readable: no decisions could be saved")
 
-    good_documents = [row for row in documents.rows if _json_ok(row[3], row[4], row[6], row[7])]
-    _note(report, len(documents.rows) - len(good_documents), "document row(s) hold broken JSON")
+    good_documents = _unique_documents(row for row in documents.rows if _document_ok(row))
+    _note(report, len(documents.rows) - len(good_documents), "document row(s) were garbled")
     known = {row[1] for row in good_documents}
-    good_events = [row for row in events.rows if row[2] in known and _json_ok(row[5])]
+    good_events = [row for row in events.rows if row[2] in known and _event_ok(row)]
     _note(report, len(events.rows) - len(good_events), "event(s) were broken or of lost documents")
     if documents.damaged_ranges or events.damaged_ranges:
         report.problems.append(
@@ -229,7 +265,15 @@ def _note(report: RecoveryReport, count: int, what: str) -> None:
 def _read_states(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
     """The cached states that can still be read (a fallback where the log has gaps)."""
     read = _read_table(db, "states", "rowid", ("rowid", *STATE_COLUMNS))
-    return [row[1:] for row in read.rows if _json_ok(row[3])]
+    return [
+        row[1:]
+        for row in read.rows
+        if isinstance(row[1], str)
+        and isinstance(row[2], int)
+        and isinstance(row[3], str)
+        and isinstance(row[5], int)
+        and _json_ok(row[3])
+    ]
 
 
 def _write_rows(
@@ -263,7 +307,7 @@ def _rebuild_states(
             for row in rows:
                 assert state is not None
                 state = apply_change(state, Change.from_json(json.loads(row[5])))
-        except (EditRefused, KeyError, TypeError, ValueError):
+        except (EditRefused, AttributeError, KeyError, TypeError, ValueError):
             state = None  # the log has a gap that breaks the replay
         row_cached = cached.get((annotator, input_hash))
         if row_cached is not None and (
