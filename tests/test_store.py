@@ -187,3 +187,17 @@ def test_reopening_an_unchanged_file_does_not_parse_it_again(
     corpus.write_text('{"text": "One."}\n{"text": "Two."}\n{"text": "Three."}\n')
     third = import_corpus(store, [corpus]).hashes
     assert third[:2] == first and len(third) == 3
+
+
+def test_a_second_connection_never_reads_a_stale_state(tmp_path: Path, nlp: Any) -> None:
+    path = tmp_path / "s.sqlite"
+    first, (doc,) = _suggested_store(path, nlp)
+    second = SQLiteStore(path)
+    context = _context(first, doc)
+    assert second.state("alice", doc).span("e0").status == "suggested"  # now remembered
+    first.apply("alice", doc, Accept("e0").plan(first.state("alice", doc), context))
+    assert second.state("alice", doc).span("e0").status == "accepted"
+    # And the second connection's edit is planned on the fresh state, so it applies cleanly.
+    second.apply("alice", doc, Reject("e1").plan(second.state("alice", doc), context))
+    assert first.state("alice", doc).span("e1").status == "rejected"
+    assert first.replay("alice", doc) == first.state("alice", doc) == second.state("alice", doc)

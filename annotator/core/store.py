@@ -11,13 +11,14 @@ import json
 import os
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from annotator.core.commands import Change, apply_change
-from annotator.core.model import CorpusRecord, Document, DocumentState, Token
+from annotator.core.model import CorpusRecord, Document, DocumentState, Span, Token
 from annotator.errors import StoreError
 
 STORE_ENV = "ANNOTATOR_STORE"
@@ -141,6 +142,8 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_CACHED_STATES = 16
+_SPAN_JSON_MEMO = 100_000
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -194,6 +197,11 @@ class SQLiteStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        # Recently used states; valid while no other connection has committed (data_version).
+        self._cache: OrderedDict[tuple[str, int], DocumentState] = OrderedDict()
+        self._cache_version: int | None = None
+        # id(span) -> (span, its JSON); the span is kept so its id cannot be reused meanwhile.
+        self._span_json: dict[int, tuple[Span, str]] = {}
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder; --store wants a file path")
         if self.path.is_symlink():
@@ -350,6 +358,7 @@ class SQLiteStore:
             )
             for input_hash, tokens, initial, source in items
         ]
+        self._cache.clear()  # a state not yet decided on is its document's suggestions
         with self._write() as db:
             db.executemany(
                 "UPDATE documents SET tokens=?, initial=?, source=? "
@@ -379,6 +388,7 @@ class SQLiteStore:
             state = self._state(db, annotator, input_hash)
             new_state = apply_change(state, change)
             self._log(db, annotator, input_hash, "do", None, change, new_state)
+        self._remember(annotator, input_hash, new_state)  # only once it is committed
         return new_state
 
     def _log(
@@ -400,7 +410,7 @@ class SQLiteStore:
         db.execute(
             "INSERT OR REPLACE INTO states (annotator, input_hash, state, answer, timestamp)"
             " VALUES (?,?,?,?,?)",
-            (annotator, input_hash, _dumps(new_state.to_store()), new_state.answer, now),
+            (annotator, input_hash, self._state_json(new_state), new_state.answer, now),
         )
 
     def _stacks(self, db: sqlite3.Connection, annotator: str) -> tuple[list[int], list[int]]:
@@ -446,6 +456,7 @@ class SQLiteStore:
             state = self._state(db, annotator, input_hash)
             new_state = apply_change(state, change)
             self._log(db, annotator, input_hash, op, ref, change, new_state)
+        self._remember(annotator, int(input_hash), new_state)
         return int(input_hash), new_state, change
 
     # -- reading -------------------------------------------------------------------------
@@ -492,6 +503,7 @@ class SQLiteStore:
         suggestions its decisions were made on, and imported annotations are never dropped.
         """
         forgotten = 0
+        self._cache.clear()
         with self._write() as db:
             for chunk in _chunks(hashes, 500):
                 marks = ",".join("?" * len(chunk))
@@ -516,13 +528,51 @@ class SQLiteStore:
         return self._initial(self._db, input_hash)
 
     def _state(self, db: sqlite3.Connection, annotator: str, input_hash: int) -> DocumentState:
+        # Parsing a long article's state costs tens of milliseconds; a key press must not.
+        version = db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._cache_version:
+            # Another connection committed since: anything remembered may be stale.
+            self._cache.clear()
+            self._cache_version = version
+        cached = self._cache.get((annotator, input_hash))
+        if cached is not None:
+            return cached
         row = db.execute(
             "SELECT state FROM states WHERE annotator=? AND input_hash=?",
             (annotator, input_hash),
         ).fetchone()
         if row is not None:
-            return DocumentState.from_store(json.loads(row[0]))
-        return self._initial(db, input_hash)
+            state = DocumentState.from_store(json.loads(row[0]))
+        else:
+            state = self._initial(db, input_hash)
+        self._remember(annotator, input_hash, state)
+        return state
+
+    def _state_json(self, state: DocumentState) -> str:
+        """`_dumps(state.to_store())`, reusing the JSON of spans that did not change.
+
+        An edit replaces one or two spans of thousands; re-encoding the others on every key
+        press is what made edits on long articles slow.
+        """
+        parts = []
+        for span in state.spans:
+            memo = self._span_json.get(id(span))
+            if memo is None or memo[0] is not span:
+                memo = (span, _dumps(span.to_store()))
+                self._span_json[id(span)] = memo
+            parts.append(memo[1])
+        if len(self._span_json) > _SPAN_JSON_MEMO:
+            self._span_json.clear()
+        stances = _dumps([s.to_json() for s in state.stances])
+        return (
+            f'{{"spans":[{",".join(parts)}],"stances":{stances},"answer":{_dumps(state.answer)}}}'
+        )
+
+    def _remember(self, annotator: str, input_hash: int, state: DocumentState) -> None:
+        self._cache[(annotator, input_hash)] = state
+        self._cache.move_to_end((annotator, input_hash))
+        while len(self._cache) > _CACHED_STATES:
+            self._cache.popitem(last=False)
 
     def _initial(self, db: sqlite3.Connection, input_hash: int) -> DocumentState:
         row = db.execute(
