@@ -56,7 +56,7 @@ CHUNKS = (
 LABELS = ("PERSON", "GPE", "ORG", "NORP")
 KINDS = (
     "add", "add", "add", "accept", "reject", "relabel", "move", "delete", "accept_all",
-    "same_text", "stance", "role", "negate", "answer",
+    "same_text", "stance", "role", "negate", "answer", "undo", "redo",
 )
 
 texts = st.lists(
@@ -160,9 +160,21 @@ def _session(text: str, picks: list[int], plan: list[tuple[str, int, int, int]],
     store = SQLiteStore(folder / "store.sqlite")
     store.add_documents([CorpusRecord(document, initial, source="model")])
     context = EditContext.of(text, tokens)
+    # A model of the undo and redo stacks: `states` can be undone to, `undone` redone.
     states = [store.state("alice", document.input_hash)]
+    undone: list[DocumentState] = []
     assert states[0] == initial
     for step in plan:
+        if step[0] in ("undo", "redo"):
+            result = store.undo("alice") if step[0] == "undo" else store.redo("alice")
+            source, target = (states, undone) if step[0] == "undo" else (undone, states)
+            if step[0] == "undo" and len(states) == 1 or step[0] == "redo" and not undone:
+                assert result is None
+                continue
+            target.append(source.pop())
+            assert result is not None and result[1] == states[-1]
+            assert store.state("alice", document.input_hash) == states[-1]
+            continue
         command = _command(step, states[-1], len(tokens), len(text))
         if command is None:
             continue
@@ -177,6 +189,7 @@ def _session(text: str, picks: list[int], plan: list[tuple[str, int, int, int]],
         _check_invariants(text, tokens, new_state)
         assert store.state("alice", document.input_hash) == new_state
         states.append(new_state)
+        undone.clear()  # a new decision after undo drops the redo stack
     return store, document, initial, states
 
 
