@@ -106,8 +106,8 @@ class Change:
         )
 
 
-def _check_no_overlap(spans: Iterable[Span]) -> None:
-    pair = first_overlap(spans)
+def _check_no_overlap(spans: Sequence[Span]) -> None:
+    pair = first_overlap(spans, in_order=True)
     if pair is not None:
         left, right = pair
         raise EditRefused(
@@ -138,9 +138,10 @@ def apply_change(state: DocumentState, change: Change) -> DocumentState:
         stances[stance_after.id] = stance_after
     if state.answer != change.answer_before:
         raise EditRefused("the document's answer changed since this edit was planned")
-    _check_no_overlap(spans.values())
+    ordered = tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.id)))
+    _check_no_overlap(ordered)
     return DocumentState(
-        spans=tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.id))),
+        spans=ordered,
         stances=tuple(sorted(stances.values(), key=lambda s: (s.evidence.start, s.id))),
         answer=change.answer_after,
     )

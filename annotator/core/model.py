@@ -104,9 +104,15 @@ class Span:
         )
 
 
-def first_overlap(spans: Iterable[Span]) -> tuple[Span, Span] | None:
-    """The first two live (not rejected) spans that overlap, in text order; None if none do."""
-    live = sorted((s for s in spans if s.status != "rejected"), key=lambda s: (s.start, s.end))
+def first_overlap(spans: Iterable[Span], in_order: bool = False) -> tuple[Span, Span] | None:
+    """The first two live (not rejected) spans that overlap, in text order; None if none do.
+
+    Sorted by start, any overlap shows up between neighbours; `in_order` says the spans
+    come sorted already (an edit on a long article need not sort them again).
+    """
+    live = [s for s in spans if s.status != "rejected"]
+    if not in_order:
+        live.sort(key=lambda s: (s.start, s.end))
     for left, right in zip(live, live[1:], strict=False):
         if left.overlaps(right):
             return left, right

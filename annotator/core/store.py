@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from annotator.core.commands import Change, apply_change
-from annotator.core.model import CorpusRecord, Document, DocumentState, Span, Token
+from annotator.core.model import CorpusRecord, Document, DocumentState, Span, Stance, Token
 from annotator.errors import StoreError
 
 STORE_ENV = "ANNOTATOR_STORE"
@@ -143,7 +143,7 @@ def _dumps(value: Any) -> str:
 
 
 _CACHED_STATES = 16
-_SPAN_JSON_MEMO = 100_000
+_ITEM_JSON_MEMO = 100_000
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -200,8 +200,8 @@ class SQLiteStore:
         # Recently used states; valid while no other connection has committed (data_version).
         self._cache: OrderedDict[tuple[str, int], DocumentState] = OrderedDict()
         self._cache_version: int | None = None
-        # id(span) -> (span, its JSON); the span is kept so its id cannot be reused meanwhile.
-        self._span_json: dict[int, tuple[Span, str]] = {}
+        # id(item) -> (item, its JSON); the item is kept so its id cannot be reused meanwhile.
+        self._item_memo: dict[int, tuple[Span | Stance, str]] = {}
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder; --store wants a file path")
         if self.path.is_symlink():
@@ -549,24 +549,23 @@ class SQLiteStore:
         return state
 
     def _state_json(self, state: DocumentState) -> str:
-        """`_dumps(state.to_store())`, reusing the JSON of spans that did not change.
+        """`_dumps(state.to_store())`, reusing the JSON of items that did not change.
 
         An edit replaces one or two spans of thousands; re-encoding the others on every key
         press is what made edits on long articles slow.
         """
-        parts = []
-        for span in state.spans:
-            memo = self._span_json.get(id(span))
-            if memo is None or memo[0] is not span:
-                memo = (span, _dumps(span.to_store()))
-                self._span_json[id(span)] = memo
-            parts.append(memo[1])
-        if len(self._span_json) > _SPAN_JSON_MEMO:
-            self._span_json.clear()
-        stances = _dumps([s.to_json() for s in state.stances])
-        return (
-            f'{{"spans":[{",".join(parts)}],"stances":{stances},"answer":{_dumps(state.answer)}}}'
-        )
+        spans = ",".join(self._item_json(span, span.to_store) for span in state.spans)
+        stances = ",".join(self._item_json(stance, stance.to_json) for stance in state.stances)
+        if len(self._item_memo) > _ITEM_JSON_MEMO:
+            self._item_memo.clear()
+        return f'{{"spans":[{spans}],"stances":[{stances}],"answer":{_dumps(state.answer)}}}'
+
+    def _item_json(self, item: Span | Stance, encode: Callable[[], dict[str, Any]]) -> str:
+        memo = self._item_memo.get(id(item))
+        if memo is None or memo[0] is not item:
+            memo = (item, _dumps(encode()))
+            self._item_memo[id(item)] = memo
+        return memo[1]
 
     def _remember(self, annotator: str, input_hash: int, state: DocumentState) -> None:
         self._cache[(annotator, input_hash)] = state
