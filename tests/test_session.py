@@ -36,7 +36,7 @@ def _tokens(text: str) -> tuple[Token, ...]:
 
 def _suggested(text: str, tokens: tuple[Token, ...]) -> DocumentState:
     """A fake model: every capitalised word is an ORG suggestion."""
-    spans = []
+    spans: list[Span] = []
     for token in tokens:
         if token.text[0].isupper():
             spans.append(

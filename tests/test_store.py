@@ -152,7 +152,8 @@ def test_another_model_resuggests_documents_nobody_worked_on(tmp_path: Path, nlp
     store.apply("alice", worked, Accept("e0").plan(store.state("alice", worked), context))
 
     other = spacy.blank("en")
-    other.add_pipe("entity_ruler").add_patterns([{"label": "SCIENTIST", "pattern": "Ada"}])
+    ruler: Any = other.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "SCIENTIST", "pattern": "Ada"}])
     other.meta["annotator_source"] = "other_model"
     assert store.forget_stale_suggestions([worked, untouched], "other_model") == 1
     assert suggest_missing(store, [worked, untouched], lambda: other) == 1

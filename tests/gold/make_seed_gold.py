@@ -18,6 +18,7 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from annotator.core.corpus import read_article, write_jsonl
 from annotator.core.export import export_record, validated
@@ -111,7 +112,7 @@ ENTITIES: list[tuple[str, str]] = [
 
 # Each stance: the clause (evidence) it lives in, then the roles as texts inside that clause
 # (the first occurrence in the clause); None where a role is absent from the clause.
-STANCES: list[dict[str, str | None]] = [
+STANCES: list[dict[str, Any]] = [
     {
         "label": "FAVOR",
         "evidence": "Kazakhstan firmly adheres to the one-China principle",

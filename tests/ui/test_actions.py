@@ -13,7 +13,7 @@ import pytest
 from textual.binding import Binding
 from textual.pilot import Pilot
 
-from annotator.core.model import DocumentState, Span
+from annotator.core.model import DocumentState, Span, Stance
 from annotator.core.store import open_store
 from annotator.core.tokens import is_space_token
 from annotator.ui.app import AnnotatorApp, build_app
@@ -205,7 +205,8 @@ async def test_accept_all_accepts_every_suggestion(
         await pilot.press("x", "A")
     state = stored(seed_store, seed_app)
     assert state.span(first or "").status == "rejected"
-    others = [i.status for i in (*state.spans, *state.stances) if i.id != first]
+    items: list[Span | Stance] = [*state.spans, *state.stances]
+    others = [i.status for i in items if i.id != first]
     assert set(others) == {"accepted"}
 
 
@@ -295,7 +296,8 @@ async def test_finish_accepts_remaining_and_opens_next(
     state = stored(corpus_store, corpus_app, 0)
     assert state.answer == "accept"
     assert state.span(first or "").status == "rejected"
-    others = {i.status for i in (*state.spans, *state.stances) if i.id != first}
+    items: list[Span | Stance] = [*state.spans, *state.stances]
+    others = {i.status for i in items if i.id != first}
     assert others == {"accepted"}
 
 
