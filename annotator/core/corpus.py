@@ -323,6 +323,8 @@ def parse_record(data: Any, tokenize: Tokenizer) -> CorpusRecord:
     rejected = data.get("rejected_spans", [])
     if not isinstance(rejected, list):
         raise BadRecord('"rejected_spans" must be a list')
+    if not all(isinstance(s, dict) for s in rejected):
+        raise BadRecord('every item of "rejected_spans" must be an object')
     spans += [
         _parse_span(raw, len(spans) + number, text, index, "rejected", force_status=True)
         for number, raw in enumerate(rejected)

@@ -8,6 +8,7 @@ count, so CI sees the same cases every time.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,14 +35,15 @@ from annotator.core.commands import (
     ToggleNegated,
     apply_change,
 )
-from annotator.core.corpus import input_hash, parse_record
+from annotator.core.corpus import BadRecord, input_hash, parse_record
 from annotator.core.export import export_record
 from annotator.core.model import CorpusRecord, Document, DocumentState, Token
 from annotator.core.schema import record_problems
 from annotator.core.store import SQLiteStore
 from annotator.nlp.pipeline import blank_tokenizer
 
-EXAMPLES = 100
+# CI runs 100 per property; set PROPERTY_EXAMPLES (and FUZZ_EXAMPLES) higher to hunt further.
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "100"))
 PROFILE = settings(
     max_examples=EXAMPLES,
     derandomize=True,
@@ -264,3 +266,76 @@ def test_tokens_of_any_text_index_it_exactly(text: str) -> None:
             Document(input_hash(text), text, {}, tokens), DocumentState(), "a", None)
         assert record_problems(record) == []
 
+
+
+scalars = st.none() | st.booleans() | st.integers(-3, 40) | st.floats(allow_nan=False)
+json_values = st.recursive(
+    scalars | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=8,
+)
+def mostly(plausible: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """The plausible value three times in four, any JSON value otherwise."""
+    return st.integers(0, 3).flatmap(lambda roll: json_values if roll == 0 else plausible)
+
+
+span_like = st.fixed_dictionaries(
+    {"start": mostly(st.integers(-2, 40)), "end": mostly(st.integers(-2, 40)),
+     "label": mostly(st.sampled_from(["PERSON", "GPE", "", " ", "X" * 101]))},
+    optional={
+        "text": mostly(st.text(max_size=6)),
+        "token_start": mostly(st.integers(-1, 12)),
+        "token_end": mostly(st.integers(-1, 12)),
+        "status": mostly(st.sampled_from(["accepted", "rejected", "suggested", "bogus"])),
+        "source": json_values,
+        "score": json_values,
+    },
+)
+ref_like = mostly(st.none() | st.fixed_dictionaries(
+    {"start": st.integers(-2, 40), "end": st.integers(-2, 40)},
+    optional={"text": st.text(max_size=5)},
+))
+stance_like = st.fixed_dictionaries(
+    {"label": mostly(st.sampled_from(["FAVOR", "AGAINST", "NEUTRAL", "MAYBE"])),
+     "evidence": ref_like},
+    optional={
+        "holder": ref_like, "target": ref_like, "cue": ref_like, "speaker": ref_like,
+        "negated": mostly(st.booleans()), "id": json_values, "status": json_values,
+    },
+)
+records = st.fixed_dictionaries(
+    {"text": mostly(texts)},
+    optional={
+        "meta": mostly(st.dictionaries(st.text(max_size=5), json_values, max_size=3)),
+        "spans": mostly(st.lists(span_like, max_size=4)),
+        "rejected_spans": mostly(st.lists(span_like, max_size=2)),
+        "labels": mostly(st.lists(st.tuples(st.integers(-1, 30), st.integers(-1, 30),
+                                            st.text(max_size=6)).map(list), max_size=3)),
+        "stances": mostly(st.lists(stance_like, max_size=2)),
+        "answer": mostly(st.sampled_from(["accept", "ignore", "reject", "maybe"])),
+        "_input_hash": mostly(st.integers()),
+        "_task_hash": mostly(st.integers()),
+        "_timestamp": mostly(st.integers()),
+        "_annotator_id": json_values,
+        "_view_id": json_values,
+    },
+)
+
+
+@settings(PROFILE, max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")))
+@given(data=records)
+def test_any_record_is_imported_valid_or_refused_with_a_reason(data: dict[str, Any]) -> None:
+    """Hostile records of every shape: parse_record returns a record whose export passes the
+    schema and offset checks, or raises BadRecord with a message; never anything else."""
+    try:
+        record = parse_record(data, blank_tokenizer())
+    except BadRecord as refused:
+        assert str(refused)
+        event(f"refused: {' '.join(str(refused).split()[:2])}")
+        return
+    event("imported")
+    state = record.initial if record.initial is not None else DocumentState()
+    exported = export_record(record.document, state, "alice", record.timestamp, blank_tokenizer())
+    assert record_problems(exported) == []
+    assert exported["text"] == data["text"]
