@@ -8,6 +8,7 @@ count, so CI sees the same cases every time.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -35,11 +36,12 @@ from annotator.core.commands import (
     ToggleNegated,
     apply_change,
 )
-from annotator.core.corpus import BadRecord, input_hash, parse_record
+from annotator.core.corpus import BadRecord, input_hash, parse_record, read_corpus
 from annotator.core.export import export_record
 from annotator.core.model import CorpusRecord, Document, DocumentState, Token
-from annotator.core.schema import record_problems
+from annotator.core.schema import file_problems, record_problems
 from annotator.core.store import SQLiteStore
+from annotator.errors import InputError
 from annotator.nlp.pipeline import blank_tokenizer
 
 # CI runs 100 per property; set PROPERTY_EXAMPLES (and FUZZ_EXAMPLES) higher to hunt further.
@@ -339,3 +341,52 @@ def test_any_record_is_imported_valid_or_refused_with_a_reason(data: dict[str, A
     exported = export_record(record.document, state, "alice", record.timestamp, blank_tokenizer())
     assert record_problems(exported) == []
     assert exported["text"] == data["text"]
+
+
+jsonl_lines = st.lists(
+    st.one_of(
+        records.map(json.dumps),
+        records.map(lambda r: json.dumps(r, ensure_ascii=False)),
+        st.sampled_from(["", "   ", "{", "[1]", "null", '{"text": "a"', "\ufeff{}"]),
+    ),
+    min_size=1,
+    max_size=5,
+)
+file_bytes = st.one_of(
+    st.binary(max_size=300),
+    jsonl_lines.map(lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass")),
+    st.lists(
+        st.sampled_from([b'{"text": "Obama', b'"}', b"\n", b"\r\n", b"\xef\xbb\xbf", b"\x00",
+                         b"\xff", b"\xc3", b"\\ud800", b'{"text": "a", "spans": [', b"]}",
+                         b"[[[[", b"null", b'"text"', b"9" * 30, b" ", b"\xe2\x80\xae"]),
+        max_size=20,
+    ).map(b"".join),
+)
+
+
+@settings(PROFILE, max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")))
+@given(content=file_bytes, suffix=st.sampled_from([".txt", ".jsonl"]), skip=st.booleans())
+def test_any_file_is_read_or_refused_with_its_name(content: bytes, suffix: str,
+                                                   skip: bool) -> None:
+    """Random bytes as an article or a JSONL file: records come out whose export is valid, or
+    an InputError names the file; nothing else escapes (that would be a traceback)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"input{suffix}"
+        path.write_bytes(content)
+        try:
+            found = list(read_corpus([path], blank_tokenizer(), skip_bad_lines=skip))
+        except InputError as error:
+            assert str(error).startswith(str(path))
+            event(f"refused: {error.reason.split()[0]}")
+            return
+        try:
+            problems = list(file_problems(path)) if suffix == ".jsonl" else []
+        except InputError as error:
+            raise AssertionError(f"validate could not read what import read: {error}") from None
+    event(f"read {suffix}" if found else "every line skipped")
+    assert found or skip  # without --skip-bad-lines, a file that yields nothing is an error
+    for record in found:
+        state = record.initial if record.initial is not None else DocumentState()
+        exported = export_record(record.document, state, "a", None, blank_tokenizer())
+        assert record_problems(exported) == []
+    assert isinstance(problems, list)
