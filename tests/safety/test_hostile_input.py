@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from annotator.cli import run
+from annotator.core.corpus import corpus_files
 from annotator.core.scheme import load_scheme
 from annotator.core.store import SQLiteStore
 
@@ -323,6 +324,7 @@ def test_folder_with_a_symlink_loop_and_a_dangling_link_is_read_once(
     _jsonl(corpus / "sub" / "a.jsonl", {"text": "Obama spoke.", "spans": SPANS})
     (corpus / "sub" / "up").symlink_to("..")  # a loop: corpus/sub/up/sub/up/...
     (corpus / "gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    assert corpus_files([corpus]) == [corpus / "sub" / "a.jsonl"]  # the loop is not walked
     code, _, out = _suggest(corpus, tmp_path, capsys)
     assert code == 0
     assert [r["text"] for r in _records(out)] == ["Obama spoke."]
