@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -95,14 +96,10 @@ def write_atomically(path: Path, write: Callable[[Any], int], mode: str = "w") -
     if path.is_symlink():
         raise AnnotatorError(f"{path}: is a symbolic link; choose a plain file to export to")
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, temporary = _create_temporary(path)
     except OSError as error:
         raise AnnotatorError(f"{path.parent}: cannot write here ({error.strerror})") from None
     try:
-        # mkstemp makes the file 0600; give it the user's usual permissions instead.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
         with os.fdopen(fd, mode, encoding="utf-8" if "b" not in mode else None) as handle:
             count = write(handle)
             handle.flush()
@@ -118,6 +115,22 @@ def write_atomically(path: Path, write: Callable[[Any], int], mode: str = "w") -
         _remove(temporary)
         raise
     return count
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, mode 0666 less the umask like any file the user creates.
+
+    (mkstemp's 0600 would need a chmod, and reading the umask means setting it, which is
+    process-wide.) O_EXCL and O_NOFOLLOW: never an existing file, never through a link.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o666), str(temporary)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def _sync_folder(folder: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -134,10 +133,14 @@ def test_unwritable_export_folder_is_a_clear_error(
     output, previous = _previous_export(tmp_path)
     if os.geteuid() == 0:
         # root writes through any mode bits: make the folder refuse as a read-only one does.
-        def read_only(*args: Any, **kwargs: Any) -> tuple[int, str]:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        real_open = os.open
 
-        monkeypatch.setattr(tempfile, "mkstemp", read_only)
+        def read_only(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+            if Path(file).parent == output.parent and flags & os.O_CREAT:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            return real_open(file, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", read_only)
     else:
         output.parent.chmod(0o555)
     try:
