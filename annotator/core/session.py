@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from annotator.core.commands import Change, EditCommand, EditContext, EditRefused, SetAnswer
 from annotator.core.model import Answer, Document, DocumentState
 from annotator.core.store import Store
+from annotator.errors import StoreError
 
 # Runs the model over the given documents and caches their suggestions in the store.
 Suggest = Callable[[Sequence[int]], int]
@@ -114,7 +115,8 @@ class AnnotationSession:
     def apply(self, command: EditCommand) -> Change:
         """Plan the command, commit it to the store, and adopt the state the store returns.
 
-        Raises EditRefused (with a message for the user) when the command does not apply.
+        Raises EditRefused (with a message for the user) when the command does not apply or
+        the store cannot save it.
         An empty change is returned without being logged, so it never clutters undo.
         """
         if self.context is None:
@@ -122,7 +124,12 @@ class AnnotationSession:
         change = command.plan(self.state, self.context)
         if change.is_empty:
             return change
-        self.state = self.store.apply(self.annotator, self.input_hash, change)
+        try:
+            self.state = self.store.apply(self.annotator, self.input_hash, change)
+        except StoreError as error:
+            # A full disk or a lost lock: nothing was saved (the transaction rolled back), so
+            # the screen says so and keeps the state it shows, instead of crashing.
+            raise EditRefused(f"not saved: {error}") from None
         self._record_answer(self.input_hash, self.state.answer)
         return change
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from annotator.errors import StoreError
 from annotator.ui.app import build_app
 
 pytestmark = pytest.mark.anyio
@@ -51,3 +52,39 @@ async def test_markup_escapes_and_bidi_controls_are_shown_as_text(tmp_path: Path
         assert "[bold]nothing[/bold]" in screen and "[bold]Title[/bold]" in screen
         assert "\u241b" in screen  # ESC shown as the visible symbol for it
     assert "EVIL\u241b[5;7;9m[bold]" in screens[1]
+
+
+async def test_a_decision_the_store_cannot_save_is_reported_not_acknowledged(
+    tmp_path: Path,
+) -> None:
+    """A full disk mid-session: the screen says the decision was not saved and keeps going;
+    once there is room again the same key saves it."""
+    text = "Obama met Putin in Paris."
+    inputs = tmp_path / "a.jsonl"
+    inputs.write_text(json.dumps({"text": text, "spans": [
+        {"start": 0, "end": 5, "label": "PERSON", "status": "suggested"}]}) + "\n",
+        encoding="utf-8")
+    app = build_app([inputs], store_path=tmp_path / "s.sqlite", annotator="t",
+                    load_model=_no_model)
+    store = app.session.store
+    real_apply = store.apply
+
+    def disk_full(*args: Any, **kwargs: Any) -> Any:
+        raise StoreError(f"{tmp_path}/s.sqlite: cannot use the store (database or disk is full)")
+
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        store.apply = disk_full  # type: ignore[method-assign]
+        await pilot.press("tab", "a")
+        await pilot.pause()
+        screen = app.export_screenshot()
+        assert app.is_running
+        assert "not\u00a0saved" in screen.replace("&#160;", "\u00a0") or "not saved" in screen
+        assert "saved:\u00a0accept" not in screen.replace("&#160;", "\u00a0")
+        assert app.session.state.spans[0].status == "suggested"
+        assert store.history("t", app.session.input_hash) == []
+        store.apply = real_apply  # type: ignore[method-assign]
+        await pilot.press("a")
+        await pilot.pause()
+        assert [e.change.command for e in store.history("t", app.session.input_hash)] == [
+            "accept"]
