@@ -111,7 +111,7 @@ def _command(step: tuple[str, int, int, int], state: DocumentState, n_tokens: in
     if kind == "relabel":
         return Relabel(span, LABELS[b % 4])
     if kind == "move":
-        return MoveBoundary(span, ("start", "end")[b % 2], (-1, 1)[c % 2])  # type: ignore[arg-type]
+        return MoveBoundary(span, ("start", "end")[b % 2], (-1, 1)[c % 2])
     if kind == "delete":
         return Delete(span)
     return ApplyToSameText(span)
