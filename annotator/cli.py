@@ -401,42 +401,6 @@ def evaluate(
 
 
 @app.command()
-def evaluate(
-    gold: Annotated[Path, typer.Argument(help="The gold annotations (export-format JSONL)")],
-    predicted: Annotated[Path, typer.Argument(help="The suggestions to score (same format)")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON")] = False,
-) -> None:
-    """Score suggestions against gold: entity P/R/F1 per label (exact spans), stance P/R."""
-    import json
-
-    from annotator.core.evaluate import evaluate_files
-
-    evaluation = evaluate_files(gold, predicted)
-    if as_json:
-        out.print_json(json.dumps(evaluation.to_json()))
-        return
-    table = Table("", "precision", "recall", "F1", "gold", "predicted", "correct")
-    rows = [("entities", evaluation.entities)]
-    rows += [(f"  {label}", s) for label, s in sorted(evaluation.per_label.items())]
-    rows.append(("stances", evaluation.stances))
-    for name, scores in rows:
-        table.add_row(
-            name,
-            f"{scores.precision:.3f}",
-            f"{scores.recall:.3f}",
-            f"{scores.f1:.3f}",
-            str(scores.tp + scores.fn),
-            str(scores.tp + scores.fp),
-            str(scores.tp),
-        )
-    out.print(table)
-    err.print(
-        f"{evaluation.documents} documents scored; {evaluation.skipped_gold} gold records "
-        f"ignored/rejected, {evaluation.missing_predictions} without a prediction"
-    )
-
-
-@app.command()
 def stats(annotator: AnnotatorOption = None, store: StoreOption = None) -> None:
     """Documents done and left, and span counts per label and status."""
     from annotator.workflow import corpus_stats
