@@ -237,3 +237,19 @@ def test_session_module_does_not_import_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_undo_the_store_cannot_save_is_refused_not_a_crash(
+    session: AnnotationSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.errors import StoreError
+
+    session.apply(Accept("e0"))
+
+    def full_disk(annotator: str) -> None:
+        raise StoreError("store.sqlite: could not save (database or disk is full)")
+
+    monkeypatch.setattr(session.store, "undo", full_disk)
+    with pytest.raises(EditRefused, match="not saved: .*disk is full"):
+        session.undo()
+    assert session.state.span("e0").status == "accepted"

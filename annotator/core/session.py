@@ -134,12 +134,21 @@ class AnnotationSession:
         return change
 
     def undo(self) -> UndoResult | None:
-        """Undo this annotator's latest change, opening its document if it is another one."""
-        return self._after_history(self.store.undo(self.annotator))
+        """Undo this annotator's latest change, opening its document if it is another one.
+
+        Raises EditRefused when the store cannot save the undo (nothing changes then).
+        """
+        try:
+            return self._after_history(self.store.undo(self.annotator))
+        except StoreError as error:
+            raise EditRefused(f"not saved: {error}") from None
 
     def redo(self) -> UndoResult | None:
         """Redo the change undone last, opening its document if needed."""
-        return self._after_history(self.store.redo(self.annotator))
+        try:
+            return self._after_history(self.store.redo(self.annotator))
+        except StoreError as error:
+            raise EditRefused(f"not saved: {error}") from None
 
     def _after_history(self, result: tuple[int, DocumentState, Change] | None) -> UndoResult | None:
         if result is None:

@@ -285,6 +285,27 @@ async def test_undo_and_redo(seed_app: AnnotatorApp, seed_store: Path) -> None:
     assert (state.span(first).status, state.span(second).status) == ("accepted", "suggested")
 
 
+async def test_undo_that_cannot_be_saved_says_so_and_the_screen_lives_on(
+    seed_app: AnnotatorApp, seed_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.errors import StoreError
+    from annotator.ui.widgets.status_line import StatusLine
+
+    def full_disk(annotator: str) -> None:
+        raise StoreError("seed.sqlite: could not save (database or disk is full)")
+
+    async with seed_app.run_test(size=(120, 40)) as pilot:
+        first = screen(seed_app).focus_id or ""
+        await pilot.press("a")
+        monkeypatch.setattr(seed_app.session.store, "undo", full_disk)
+        await pilot.press("u")
+        status = screen(seed_app).query_one(StatusLine)
+        assert "not saved" in str(status.render())
+        monkeypatch.undo()
+        await pilot.press("u")  # the screen still works once the disk has room again
+        assert stored(seed_store, seed_app).span(first).status == "suggested"
+
+
 async def test_finish_accepts_remaining_and_opens_next(
     corpus_app: AnnotatorApp, corpus_store: Path
 ) -> None:

@@ -8,7 +8,7 @@ store; the screen then redraws the ranges the resulting Change touched, and noth
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -789,12 +789,18 @@ class AnnotateScreen(Screen[None]):
     # -- actions: history and documents ----------------------------------------------------
 
     def action_undo(self) -> None:
-        self._history(self.session.undo(), "undo")
+        self._history(self.session.undo, "undo")
 
     def action_redo(self) -> None:
-        self._history(self.session.redo(), "redo")
+        self._history(self.session.redo, "redo")
 
-    def _history(self, result: UndoResult | None, verb: str) -> None:
+    def _history(self, step: Callable[[], UndoResult | None], verb: str) -> None:
+        try:
+            result = step()
+        except EditRefused as refused:  # a full disk, or another process changed the document
+            self.say(str(refused), warning=True)
+            self.app.bell()
+            return
         if result is None:
             self.say(f"nothing to {verb}")
             return
