@@ -18,23 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.core.corpus import iter_json_values
+from annotator.core.corpus import BadRecord, Tokenizer, iter_json_values, parse_record
+from annotator.core.model import DocumentState, TextRef, Token
 from annotator.errors import InputError
 
 UNANNOTATED_ANSWERS = frozenset({"ignore", "reject"})
 TARGET_COVERAGE = 0.5  # share of the gold target the predicted target must overlap
 
 
-@dataclass(frozen=True)
-class Ref:
-    """A character range with its text (holder, target...)."""
-
-    start: int
-    end: int
-    text: str
-
-    def overlap(self, other: Ref) -> int:
-        return max(0, min(self.end, other.end) - max(self.start, other.start))
+def _overlap(a: TextRef, b: TextRef) -> int:
+    return max(0, min(a.end, b.end) - max(a.start, b.start))
 
 
 @dataclass(frozen=True)
@@ -42,8 +35,8 @@ class StanceItem:
     """The parts of a stance that scoring looks at."""
 
     label: str
-    holder: Ref | None
-    target: Ref | None
+    holder: TextRef | None
+    target: TextRef | None
 
 
 @dataclass(frozen=True)
@@ -125,85 +118,32 @@ class Evaluation:
 # --- reading ----------------------------------------------------------------------------
 
 
-class _Bad(ValueError):
-    """A record the scorer cannot use; the message says why."""
+def _any_tokenizer(text: str) -> tuple[Token, ...]:
+    # Only records without tokens need spaCy's tokenizer (hand-written gold, say).
+    from annotator.nlp.pipeline import blank_tokenizer
+
+    return blank_tokenizer()(text)
 
 
-def _int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def scored_record(value: Any, line: int, tokenize: Tokenizer = _any_tokenizer) -> ScoredRecord:
+    """One decoded JSON value as a ScoredRecord, read and checked as every import is.
 
-
-def _ref(raw: Any, text: str, what: str) -> Ref | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict) or not _int(raw.get("start")) or not _int(raw.get("end")):
-        raise _Bad(f"{what} needs integer start and end")
-    start, end = raw["start"], raw["end"]
-    if not 0 <= start < end <= len(text):
-        raise _Bad(f"{what} ({start}-{end}) lies outside the text of {len(text)} characters")
-    return Ref(start, end, text[start:end])
-
-
-def _entities(data: dict[str, Any], text: str) -> frozenset[tuple[int, int, str]]:
-    spans = data.get("spans", [])
-    if not isinstance(spans, list):
-        raise _Bad('"spans" must be a list')
-    found = set()
-    for number, span in enumerate(spans):
-        if not isinstance(span, dict):
-            raise _Bad(f"span {number} must be an object")
-        if span.get("status") == "rejected":
-            continue
-        ref = _ref(span, text, f"span {number}")
-        label = span.get("label")
-        if not isinstance(label, str) or not label:
-            raise _Bad(f"span {number} needs a label")
-        assert ref is not None
-        found.add((ref.start, ref.end, label))
-    return frozenset(found)
-
-
-def _stances(data: dict[str, Any], text: str) -> tuple[StanceItem, ...]:
-    raw_stances = data.get("stances", [])
-    if not isinstance(raw_stances, list):
-        raise _Bad('"stances" must be a list')
-    items = []
-    for number, raw in enumerate(raw_stances):
-        if not isinstance(raw, dict):
-            raise _Bad(f"stance {number} must be an object")
-        if raw.get("status") == "rejected":
-            continue
-        label = raw.get("label")
-        if not isinstance(label, str):
-            raise _Bad(f"stance {number} needs a label")
-        items.append(
-            StanceItem(
-                label=label,
-                holder=_ref(raw.get("holder"), text, f"stance {number} holder"),
-                target=_ref(raw.get("target"), text, f"stance {number} target"),
-            )
-        )
-    return tuple(items)
-
-
-def scored_record(value: Any, line: int) -> ScoredRecord:
-    """One decoded JSON value as a ScoredRecord; raises `_Bad` with the reason."""
-    if isinstance(value, Exception):
-        raise _Bad(str(value))
-    if not isinstance(value, dict):
-        raise _Bad(f"a record must be a JSON object, not {type(value).__name__}")
-    text = value.get("text")
-    if not isinstance(text, str) or not text:
-        raise _Bad('the record needs a non-empty "text"')
-    key = value.get("_input_hash")
-    answer = value.get("answer")
+    Raises BadRecord with the reason.
+    """
+    record = parse_record(value, tokenize)
+    state = record.initial or DocumentState()
+    live_spans = (s for s in state.spans if s.status != "rejected")
     return ScoredRecord(
         line=line,
-        key=key if _int(key) else None,
-        text=text,
-        entities=_entities(value, text),
-        stances=_stances(value, text),
-        answer=answer if isinstance(answer, str) else None,
+        key=record.document.input_hash,
+        text=record.document.text,
+        entities=frozenset((s.start, s.end, s.label) for s in live_spans),
+        stances=tuple(
+            StanceItem(label=s.label, holder=s.holder, target=s.target)
+            for s in state.stances
+            if s.status != "rejected"
+        ),
+        answer=state.answer,
     )
 
 
@@ -215,7 +155,7 @@ def read_scored(path: Path) -> list[ScoredRecord]:
     for line, value in iter_json_values(path):
         try:
             records.append(scored_record(value, line))
-        except _Bad as error:
+        except BadRecord as error:
             raise InputError(path, str(error), line) from None
     if not records:
         raise InputError(path, "holds no records")
@@ -231,12 +171,12 @@ def _normalised(text: str) -> str:
     return re.sub(r"['’]s$", "", text)
 
 
-def same_referent(gold: Ref | None, predicted: Ref | None) -> bool:
+def same_referent(gold: TextRef | None, predicted: TextRef | None) -> bool:
     """Whether two holders name the same thing: both absent, overlapping, the same text, or
     one a whole-word short form of the other short proper name ("Wang" / "Wang Yi")."""
     if gold is None or predicted is None:
         return gold is None and predicted is None
-    if gold.overlap(predicted) > 0:
+    if _overlap(gold, predicted) > 0:
         return True
     a, b = _normalised(gold.text), _normalised(predicted.text)
     if a == b:
@@ -247,11 +187,11 @@ def same_referent(gold: Ref | None, predicted: Ref | None) -> bool:
     return bool(short) and is_proper_name and all(word in long for word in short)
 
 
-def target_covered(gold: Ref | None, predicted: Ref | None) -> bool:
+def target_covered(gold: TextRef | None, predicted: TextRef | None) -> bool:
     """The predicted target overlaps at least half of the gold target."""
     if gold is None or predicted is None:
         return gold is None and predicted is None
-    return gold.overlap(predicted) >= TARGET_COVERAGE * (gold.end - gold.start)
+    return _overlap(gold, predicted) >= TARGET_COVERAGE * (gold.end - gold.start)
 
 
 def stance_matches(gold: StanceItem, predicted: StanceItem) -> bool:
@@ -295,9 +235,7 @@ def paired_records(
         yield record, match if match is not None else by_text.get(record.text)
 
 
-def evaluate_records(
-    gold: Sequence[ScoredRecord], predicted: Sequence[ScoredRecord]
-) -> Evaluation:
+def evaluate_records(gold: Sequence[ScoredRecord], predicted: Sequence[ScoredRecord]) -> Evaluation:
     """Score predictions against gold records (pure; no files, no spaCy)."""
     per_label: dict[str, Scores] = {}
     stances = Scores()

@@ -10,13 +10,13 @@ import pytest
 
 from annotator.cli import run
 from annotator.core.evaluate import (
-    Ref,
     StanceItem,
     evaluate_files,
     same_referent,
     stance_matches,
     target_covered,
 )
+from annotator.core.model import TextRef
 from annotator.errors import InputError
 
 ENTITY_TEXT = "Tokayev met Wang Yi in Astana."
@@ -177,24 +177,24 @@ def test_rejected_spans_do_not_count(tmp_path: Path) -> None:
 
 
 def test_holders_refer_to_the_same_thing() -> None:
-    wang_yi, wang = Ref(0, 7, "Wang Yi"), Ref(50, 54, "Wang")
+    wang_yi, wang = TextRef(0, 7, "Wang Yi"), TextRef(50, 54, "Wang")
     assert same_referent(wang_yi, wang)
-    assert same_referent(Ref(0, 5, "China"), Ref(90, 95, "china"))
-    assert same_referent(Ref(0, 9, "the China"), Ref(4, 9, "China"))  # overlap
-    assert not same_referent(Ref(0, 5, "China"), Ref(20, 37, "the Bank of China"))
-    assert not same_referent(Ref(0, 5, "China"), None)
+    assert same_referent(TextRef(0, 5, "China"), TextRef(90, 95, "china"))
+    assert same_referent(TextRef(0, 9, "the China"), TextRef(4, 9, "China"))  # overlap
+    assert not same_referent(TextRef(0, 5, "China"), TextRef(20, 37, "the Bank of China"))
+    assert not same_referent(TextRef(0, 5, "China"), None)
     assert same_referent(None, None)
 
 
 def test_target_must_cover_half_of_the_gold_target() -> None:
-    gold = Ref(10, 20, "x" * 10)
-    assert target_covered(gold, Ref(15, 40, "y"))  # 5 of 10
-    assert not target_covered(gold, Ref(16, 40, "y"))  # 4 of 10
-    assert target_covered(gold, Ref(0, 30, "z"))
+    gold = TextRef(10, 20, "x" * 10)
+    assert target_covered(gold, TextRef(15, 40, "y"))  # 5 of 10
+    assert not target_covered(gold, TextRef(16, 40, "y"))  # 4 of 10
+    assert target_covered(gold, TextRef(0, 30, "z"))
 
 
 def test_stances_need_equal_labels() -> None:
-    holder, target = Ref(0, 5, "China"), Ref(10, 20, "the plan..")
+    holder, target = TextRef(0, 5, "China"), TextRef(10, 20, "the plan..")
     assert stance_matches(StanceItem("FAVOR", holder, target), StanceItem("FAVOR", holder, target))
     assert not stance_matches(
         StanceItem("FAVOR", holder, target), StanceItem("AGAINST", holder, target)
