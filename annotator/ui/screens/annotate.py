@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual.actions import parse as parse_action
 from textual.app import ComposeResult
@@ -46,6 +46,7 @@ from annotator.ui.widgets.side_panel import SidePanel
 from annotator.ui.widgets.status_line import StatusLine
 
 Item = Span | Stance
+T = TypeVar("T")
 
 
 def _b(
@@ -82,6 +83,14 @@ def _b(
 
 def _item_start(item: Item) -> int:
     return item.start if isinstance(item, Span) else item.evidence.start
+
+
+def _in_text_order(items: list[T], start: Callable[[T], int]) -> list[T]:
+    """`items` sorted by start; a check, not a sort, when they come in order (the usual case)."""
+    starts = [start(item) for item in items]
+    if all(a <= b for a, b in zip(starts, starts[1:], strict=False)):
+        return items
+    return sorted(items, key=start)
 
 
 def _item_ranges(item: Item) -> list[tuple[int, int]]:
@@ -385,8 +394,22 @@ class AnnotateScreen(Screen[None]):
 
     def _ordered(self, spans: Iterable[Span], stances: Iterable[Stance]) -> list[Item]:
         """Spans and stances in text order (tab order), indexed by id for the lookups."""
-        items: list[Item] = [*spans, *stances]
-        items.sort(key=lambda i: (_item_start(i), isinstance(i, Stance)))
+        # The store keeps both in text order already: a merge is linear, a sort is not
+        # (it is thousands of items on a long article, on every edit).
+        ordered_spans = _in_text_order(list(spans), lambda span: span.start)
+        ordered_stances = _in_text_order(list(stances), lambda stance: stance.evidence.start)
+        items: list[Item] = []
+        i = j = 0
+        while i < len(ordered_spans) and j < len(ordered_stances):
+            # At equal starts the span comes first (tab reaches the entity, then the stance).
+            if ordered_spans[i].start <= ordered_stances[j].evidence.start:
+                items.append(ordered_spans[i])
+                i += 1
+            else:
+                items.append(ordered_stances[j])
+                j += 1
+        items += ordered_spans[i:]
+        items += ordered_stances[j:]
         self._position = {item.id: index for index, item in enumerate(items)}
         return items
 
