@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -437,6 +437,20 @@ def datelines_component(doc: Doc) -> Doc:
 def titles_component(doc: Doc) -> Doc:
     """Names after titles ("President X", "Foreign Minister X") become PERSON."""
     return apply_title_patterns(doc)
+
+
+# Factories of the three stateless components, for the `spacy_factories` entry points in
+# pyproject.toml: plain `spacy.load` of a pipeline saved with them then needs no import.
+def make_boilerplate_component(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    return boilerplate_component
+
+
+def make_datelines_component(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    return datelines_component
+
+
+def make_titles_component(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    return titles_component
 
 
 @Language.factory("annotator_consistency", default_config={"add_missing": True})
