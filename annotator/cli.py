@@ -107,7 +107,7 @@ def _progress(description: str) -> Progress:
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=err,
-        transient=False,
+        transient=True,  # the bar goes once done: an error after it stays the one line shown
     )
 
 

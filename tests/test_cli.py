@@ -133,6 +133,7 @@ def test_unknown_model_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
     )
     assert code == 2
     assert "no_such_pipeline" in err and "pip install" in err
+    assert len(err.strip().splitlines()) == 1, err
 
 
 def test_validate_reports_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
