@@ -90,3 +90,12 @@ def test_malformed_scheme_is_a_clear_error(mutate: object, message: str, tmp_pat
 def test_missing_scheme_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read the label scheme"):
         load_scheme(tmp_path / "none.json")
+
+
+def test_cue_lexicon_in_another_encoding_is_a_clear_error(tmp_path: Path) -> None:
+    from annotator.nlp.stance_lexicon import load_lexicon
+
+    path = tmp_path / "cues.json"
+    path.write_bytes('{"cues": ["caf\u00e9"]}'.encode("latin-1"))
+    with pytest.raises(InputError, match=r"cues.json: invalid UTF-8 at byte 14"):
+        load_lexicon(path)

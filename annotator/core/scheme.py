@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.core.jsonfile import read_json_file
 from annotator.core.schema import LABELS_SCHEMA, SCHEMA_DIR, validator
 from annotator.errors import InputError
 
@@ -48,18 +48,7 @@ def _label(item: dict[str, str]) -> Label:
 def load_scheme(path: Path | None = None) -> LabelScheme:
     """Read and check a label scheme file; a malformed one is an InputError naming it."""
     path = path or DEFAULT_SCHEME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(path, f"cannot read the label scheme ({error.strerror})") from None
-    except UnicodeDecodeError as error:
-        raise InputError(path, f"invalid UTF-8 at byte {error.start}") from None
-    except json.JSONDecodeError as error:
-        raise InputError(
-            path, f"the label scheme is not valid JSON ({error.msg})", error.lineno
-        ) from None
-    except RecursionError:
-        raise InputError(path, "the label scheme is not valid JSON (nested too deeply)") from None
+    data = read_json_file(path, "label scheme")
     errors = sorted(validator(LABELS_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "scheme"

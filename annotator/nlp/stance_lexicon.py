@@ -7,13 +7,13 @@ its first word must have; `reporting_verbs` and `reporting_phrases` introduce sp
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from spacy.matcher import Matcher
 
+from annotator.core.jsonfile import read_json_file
 from annotator.errors import InputError
 
 DEFAULT_CUES_PATH = Path(__file__).resolve().parents[2] / "schemas" / "stance_cues.json"
@@ -85,12 +85,7 @@ class CueLexicon:
 def load_lexicon(path: Path | None = None) -> CueLexicon:
     """Read a cue lexicon file (default: schemas/stance_cues.json)."""
     path = path or DEFAULT_CUES_PATH
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(path, f"cannot read the stance cue lexicon ({error.strerror})") from None
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"not valid JSON ({error.msg})", error.lineno) from None
+    data = read_json_file(path, "stance cue lexicon")
     return CueLexicon.from_json(data, path)
 
 
