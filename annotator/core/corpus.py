@@ -184,7 +184,10 @@ def iter_json_values(path: Path) -> Iterator[tuple[int, Any]]:
     stop or skip.
     """
     source = _LineSource(path)
-    reader = jsonlines.Reader(iter(source))
+    # jsonlines reads with orjson or ujson when either is installed; they reject lone
+    # surrogates with other words, and take deep nesting and 65-bit integers, so the checks
+    # below would depend on what else is installed. The standard library is the one reader.
+    reader = jsonlines.Reader(iter(source), loads=json.loads)
     while True:
         try:
             value = reader.read(skip_empty=True)
