@@ -175,6 +175,24 @@ def test_resume_after_reopening(session: AnnotationSession, store_path: Path) ->
     assert _reopened(store_path, "bob").index == 0  # each annotator has their own place
 
 
+def test_resume_at_the_document_left_open_without_an_answer(
+    session: AnnotationSession, store_path: Path
+) -> None:
+    session.next()
+    session.next()
+    assert _reopened(store_path).index == 2  # not document 0, unanswered but passed over
+    assert _reopened(store_path, "bob").index == 0
+
+
+def test_resume_past_the_document_left_open_once_it_is_answered(
+    session: AnnotationSession, store_path: Path
+) -> None:
+    session.next()
+    session.finish()  # answers document 1 and opens document 2
+    session.previous()  # back to the answered document 1
+    assert _reopened(store_path).index == 0  # the first one still unanswered
+
+
 def test_resume_when_everything_is_done_opens_the_last(
     session: AnnotationSession, store_path: Path
 ) -> None:

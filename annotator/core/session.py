@@ -8,6 +8,7 @@ Textual, so every behaviour of the screen can be tested with a plain SQLite file
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -71,13 +72,22 @@ class AnnotationSession:
         return self.context is None
 
     def resume_index(self) -> int:
-        """Where this annotator left off: the first unanswered document (else the last one)."""
+        """Where this annotator left off: the document last open, unless it has been answered
+        since; else the first unanswered one; else the last one."""
+        place = self.store.place(self.annotator)
+        if place in self._positions and self._answers.get(place) is None:
+            return self._positions[place]
         first = self.store.first_unfinished(self.annotator, self.hashes)
         return first if first is not None else len(self.hashes) - 1
 
     def _load(self, index: int) -> None:
+        moved = index != self.index
         self.index = index
         self.reload()
+        if moved:
+            # Only a convenience for the next start; a decision that cannot be saved says so.
+            with contextlib.suppress(StoreError):
+                self.store.remember_place(self.annotator, self.input_hash)
 
     def reload(self) -> None:
         """Read the open document and its state again (after suggestions arrived, say)."""

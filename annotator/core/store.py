@@ -90,6 +90,8 @@ class Store(Protocol):
     def history(self, annotator: str, input_hash: int) -> list[Event]: ...
     def answers(self, annotator: str, hashes: Sequence[int]) -> dict[int, str | None]: ...
     def first_unfinished(self, annotator: str, hashes: Sequence[int]) -> int | None: ...
+    def remember_place(self, annotator: str, input_hash: int) -> None: ...
+    def place(self, annotator: str) -> int | None: ...
     def iter_annotated(
         self, annotator: str, include_unfinished: bool
     ) -> Iterator[AnnotatedDocument]: ...
@@ -127,6 +129,8 @@ CREATE TABLE IF NOT EXISTS events (
     timestamp INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_document ON events (annotator, input_hash, seq);
+-- The document each annotator last had open, so reopening resumes there.
+CREATE TABLE IF NOT EXISTS places (annotator TEXT PRIMARY KEY, input_hash INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS states (
     annotator TEXT NOT NULL,
     input_hash INTEGER NOT NULL,
@@ -630,6 +634,23 @@ class SQLiteStore:
             if answers.get(input_hash) is None:
                 return index
         return None
+
+    @_guarded
+    def remember_place(self, annotator: str, input_hash: int) -> None:
+        """Note the document this annotator has open."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO places (annotator, input_hash) VALUES (?, ?)",
+                (annotator, input_hash),
+            )
+
+    @_guarded
+    def place(self, annotator: str) -> int | None:
+        """The document this annotator last had open, if any was noted."""
+        row = self._db.execute(
+            "SELECT input_hash FROM places WHERE annotator=?", (annotator,)
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     @_guarded_iter
     def iter_annotated(

@@ -363,6 +363,22 @@ async def test_quit_and_reopen_resumes_at_same_document(
     assert stored(corpus_store, reopened, 1).span(decided).status == "accepted"
 
 
+async def test_quit_and_reopen_resumes_at_a_document_passed_to_with_n(
+    corpus_app: AnnotatorApp, corpus_store: Path, corpus_dir: Path
+) -> None:
+    async with corpus_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", "n", "q")
+    reopened = build_app(
+        [corpus_dir], store_path=corpus_store, annotator=ANNOTATOR, load_model=_no_model
+    )
+    async with reopened.run_test(size=(120, 40)):
+        assert reopened.session.index == 2
+        assert reopened.session.document.text == corpus_app.session.document.text
+    assert set(open_store(corpus_store).answers(ANNOTATOR, reopened.session.hashes).values()) == {
+        None
+    }
+
+
 async def test_undo_across_documents_reopens_the_earlier_one(
     corpus_app: AnnotatorApp, corpus_store: Path
 ) -> None:
