@@ -99,3 +99,26 @@ def test_cue_lexicon_in_another_encoding_is_a_clear_error(tmp_path: Path) -> Non
     path.write_bytes('{"cues": ["caf\u00e9"]}'.encode("latin-1"))
     with pytest.raises(InputError, match=r"cues.json: invalid UTF-8 at byte 14"):
         load_lexicon(path)
+
+
+def test_labels_outside_the_scheme_are_counted_and_worded() -> None:
+    from annotator.core.model import Span, SpanStatus
+
+    scheme = load_scheme()
+
+    def span(label: str, status: SpanStatus = "suggested") -> Span:
+        return Span(label + status, 0, 1, 0, 0, label, "a", "test", status)
+
+    spans = [
+        span("PER"),
+        span("PER", "accepted"),
+        span("MISC"),
+        span("PERSON"),
+        span("X", "rejected"),
+    ]
+    assert dict(scheme.outside(spans)) == {"PER": 2, "MISC": 1}
+    assert scheme.outside_notice(spans) == (
+        "labels not in the scheme: PER ×2, MISC ×1 (shown grey, no key); relabel them "
+        "or add them to the --scheme file"
+    )
+    assert scheme.outside_notice([span("PERSON")]) is None

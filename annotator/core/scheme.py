@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.jsonfile import read_json_file
+from annotator.core.model import Span, Stance
 from annotator.core.schema import LABELS_SCHEMA, SCHEMA_DIR, validator
 from annotator.errors import InputError
 
@@ -38,6 +41,32 @@ class LabelScheme:
     @property
     def entity_names(self) -> tuple[str, ...]:
         return tuple(label.name for label in self.entity_labels)
+
+    def outside(self, spans: Iterable[Span], stances: Iterable[Stance] = ()) -> Counter[str]:
+        """Labels the scheme does not know (an imported file's or another model's), counted;
+        rejected items do not count, as they will not be exported as that label."""
+        entity_names = set(self.entity_names)
+        stance_names = {label.name for label in self.stance_labels}
+        found: Counter[str] = Counter()
+        found.update(
+            s.label for s in spans if s.status != "rejected" and s.label not in entity_names
+        )
+        found.update(
+            s.label for s in stances if s.status != "rejected" and s.label not in stance_names
+        )
+        return found
+
+    def outside_notice(self, spans: Iterable[Span], stances: Iterable[Stance] = ()) -> str | None:
+        """One line telling the user about labels outside the scheme, if there are any."""
+        found = self.outside(spans, stances)
+        if not found:
+            return None
+        listed = ", ".join(f"{label} ×{count}" for label, count in found.most_common(4))
+        more = f" and {len(found) - 4} more" if len(found) > 4 else ""
+        return (
+            f"labels not in the scheme: {listed}{more} (shown grey, no key); relabel them "
+            "or add them to the --scheme file"
+        )
 
 
 def _label(item: dict[str, str]) -> Label:

@@ -483,3 +483,22 @@ async def test_every_committed_edit_posts_an_edited_message(seed_store: Path) ->
     history = open_store(seed_store).history(ANNOTATOR, app.session.hashes[0])
     assert seen == [event.change.command for event in history]
     assert seen[:2] == ["accept", "reject"]
+
+
+async def test_labels_outside_the_scheme_are_pointed_out_and_relabelled(tmp_path: Path) -> None:
+    # doccano's CoNLL-2003 export labels people PER; the default scheme says PERSON.
+    corpus = Path(__file__).parents[1] / "formats" / "doccano_labeling.jsonl"
+    store_path = tmp_path / "store.sqlite"
+    app = build_app([corpus], store_path=store_path, annotator=ANNOTATOR, load_model=_no_model)
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.screen.query_one(StatusLine)
+        assert status.message.startswith("labels not in the scheme: PER ×2")
+        assert status.has_class("-warning")
+        first_per = next(s for s in app.session.state.spans if s.label == "PER")
+        while screen(app).focus_id != first_per.id:
+            await pilot.press("tab")
+        await pilot.press("1")  # PERSON, key 1 of the palette
+        await pilot.press("enter")
+        # The next document has PER spans too, said along with the acknowledgement.
+        assert status.message.startswith("saved: finish document 1; labels not in the scheme")
+    assert stored(store_path, app).span(first_per.id).label == "PERSON"

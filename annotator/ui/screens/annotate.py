@@ -340,9 +340,20 @@ class AnnotateScreen(Screen[None]):
             self.call_after_refresh(self._start_suggestions, session.input_hash)
         self._scroll_to_focus()
         self._refresh_side()
+        if ready and (notice := self._label_notice()):
+            self.say(notice, warning=True)
         self.post_message(self.DocumentOpened(session.input_hash, ready))
         if ready:
             self._prefetch_next()
+
+    def _label_notice(self) -> str | None:
+        state = self.session.state
+        return self.scheme.outside_notice(state.spans, state.stances)
+
+    def _say_with_notice(self, message: str) -> None:
+        """An acknowledgement, and the new document's labels outside the scheme if any."""
+        notice = self._label_notice()
+        self.say(f"{message}; {notice}" if notice else message, warning=bool(notice))
 
     def _start_suggestions(self, input_hash: int) -> None:
         self._pending.discard(input_hash)
@@ -390,7 +401,7 @@ class AnnotateScreen(Screen[None]):
         if input_hash == self.session.input_hash and self.session.needs_suggestions:
             self.session.reload()
             self.open_document()
-            self.say("suggestions ready")
+            self._say_with_notice("suggestions ready")
 
     def _ordered(self, spans: Iterable[Span], stances: Iterable[Stance]) -> list[Item]:
         """Spans and stances in text order (tab order), indexed by id for the lookups."""
@@ -858,7 +869,7 @@ class AnnotateScreen(Screen[None]):
             self.say(f"saved: {change.summary}; that was the last document")
             return
         self.open_document()
-        self.say(f"saved: {change.summary} {before + 1}")
+        self._say_with_notice(f"saved: {change.summary} {before + 1}")
         self.post_message(self.Edited(change))
 
     def action_finish(self) -> None:
