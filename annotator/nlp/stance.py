@@ -395,6 +395,13 @@ class _Found:
     holder_is_named: bool
 
 
+def _can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
+    """A holder names someone: an entity, a name, a pronoun, or a noun for people or bodies."""
+    if token.pos_ in ("PROPN", "PRON") or entity_of(token) is not None:
+        return True
+    return lexicon.can_hold_view(token.lemma_)
+
+
 def _stances_of_cue(hit: CueHit, lexicon: CueLexicon) -> Iterator[_Found]:
     anchor = hit.anchor
     agent, patient = _passive_roles(anchor)
@@ -416,6 +423,8 @@ def _stances_of_cue(hit: CueHit, lexicon: CueLexicon) -> Iterator[_Found]:
     speaker = role_span(speaker_token) if speaker_token is not None else None
     evidence = evidence_span(hit, clause_head, path)
     for holder_token in holders:
+        if holder_token is not None and not _can_hold_view(holder_token, lexicon):
+            continue  # "the old bridge supports heavy trucks"
         holder = role_span(holder_token) if holder_token is not None else None
         named = holder_token is not None and (
             entity_of(holder_token) is not None or holder_token.pos_ in ("PROPN", "PRON")

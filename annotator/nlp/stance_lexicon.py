@@ -40,6 +40,16 @@ class CueLexicon:
     cues: tuple[Cue, ...]
     reporting_verbs: frozenset[str]
     reporting_phrases: tuple[str, ...]
+    # Common nouns that can hold a view; None (both lists left out of the file): any noun.
+    holder_nouns: frozenset[str] | None = None
+    holder_noun_endings: tuple[str, ...] = ()
+
+    def can_hold_view(self, lemma: str) -> bool:
+        """Whether a common noun with this lemma can be a stance's holder."""
+        if self.holder_nouns is None:
+            return True
+        lemma = lemma.lower()
+        return lemma in self.holder_nouns or lemma.endswith(self.holder_noun_endings)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +59,14 @@ class CueLexicon:
             ],
             "reporting_verbs": sorted(self.reporting_verbs),
             "reporting_phrases": list(self.reporting_phrases),
+            **(
+                {
+                    "holder_nouns": sorted(self.holder_nouns),
+                    "holder_noun_endings": list(self.holder_noun_endings),
+                }
+                if self.holder_nouns is not None
+                else {}
+            ),
         }
 
     @staticmethod
@@ -75,10 +93,18 @@ class CueLexicon:
         phrases = data.get("reporting_phrases", [])
         if not isinstance(verbs, list) or not isinstance(phrases, list):
             raise InputError(where, '"reporting_verbs" and "reporting_phrases" must be lists')
+        nouns, endings = data.get("holder_nouns"), data.get("holder_noun_endings", [])
+        for key, value in (("holder_nouns", nouns), ("holder_noun_endings", endings)):
+            if value is not None and (
+                not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+            ):
+                raise InputError(where, f'"{key}" must be a list of words')
         return CueLexicon(
             cues=tuple(cues),
             reporting_verbs=frozenset(str(v).lower() for v in verbs),
             reporting_phrases=tuple(" ".join(str(p).lower().split()) for p in phrases),
+            holder_nouns=None if nouns is None else frozenset(n.lower() for n in nouns),
+            holder_noun_endings=tuple(e.lower() for e in endings),
         )
 
 

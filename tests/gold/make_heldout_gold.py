@@ -94,6 +94,28 @@ SENTENCES: list[tuple[str, list[tuple[str, str, str]]]] = [
         "The prime minister endorsed Maria Lopez as the party's candidate.",
         [("FAVOR", "The prime minister", "Maria Lopez")],
     ),
+    # Added later, with the holder check: cue words in senses that hold no view, and
+    # holders that are common nouns. Written before the suggester was run on them.
+    ("The old bridge supports trucks of up to 40 tonnes.", []),
+    ("The new software supports both formats.", []),
+    ("The findings support earlier estimates of the damage.", []),
+    ("Heavy rain backed up the drains across the city.", []),
+    ("The filter rejects signals above 10 kHz.", []),
+    ("A steel frame upholds the roof of the stadium.", []),
+    ("The device opposes the motion of the wheel.", []),
+    (
+        "Teachers across the province rejected the new curriculum.",
+        [("AGAINST", "Teachers across the province", "the new curriculum")],
+    ),
+    (
+        "Farmers welcomed the decision to lift the export ban.",
+        [("FAVOR", "Farmers", "the decision to lift the export ban")],
+    ),
+    ("The union opposes the pension reform.", [("AGAINST", "The union", "the pension reform")]),
+    (
+        "Doctors condemned the attack on the hospital.",
+        [("AGAINST", "Doctors", "the attack on the hospital")],
+    ),
 ]
 
 

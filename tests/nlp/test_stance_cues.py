@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from annotator.errors import InputError
+from annotator.nlp.stance_lexicon import DEFAULT_CUES_PATH, CueLexicon, load_lexicon
 from tests.nlp.conftest import role
 
 Stances = Callable[[str], list[dict[str, Any]]]
@@ -110,3 +114,47 @@ def test_relative_clause_holder_is_the_noun_not_who(stances_of: Stances) -> None
 def test_verb_cue_without_object_gives_no_stance(stances_of: Stances) -> None:
     # "back" here is movement, and a verb's prepositional phrase is not its target.
     assert stances_of("He backed into a corner and the car stopped.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The old bridge supports heavy trucks.",
+        "This approach backs up the files.",
+        "The filter rejects noise above 10 kHz.",
+    ],
+)
+def test_a_subject_that_holds_no_view_gives_no_stance(stances_of: Stances, sentence: str) -> None:
+    assert stances_of(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holder"),
+    [
+        ("The fishermen denounced the ban.", "The fishermen"),  # by its ending, -men
+        ("The ministry rejected the proposal.", "The ministry"),  # listed in holder_nouns
+        ("The resolution condemns the attack.", "The resolution"),  # a text that speaks
+    ],
+)
+def test_common_noun_holders_that_name_people_or_bodies(
+    stances_of: Stances, sentence: str, holder: str
+) -> None:
+    (stance,) = stances_of(sentence)
+    assert role(stance, "holder") == holder
+
+
+def test_holder_nouns_are_data_and_leaving_them_out_accepts_any_holder(tmp_path: Path) -> None:
+    data = json.loads(DEFAULT_CUES_PATH.read_text(encoding="utf-8"))
+    lexicon = CueLexicon.from_json(data)
+    assert not lexicon.can_hold_view("bridge")
+    assert lexicon.can_hold_view("Government") and lexicon.can_hold_view("economist")
+    data["holder_nouns"].append("bridge")
+    assert CueLexicon.from_json(data).can_hold_view("bridge")
+    del data["holder_nouns"], data["holder_noun_endings"]
+    assert CueLexicon.from_json(data).can_hold_view("bridge")  # an older lexicon file
+    assert CueLexicon.from_json(CueLexicon.from_json(data).to_json()) == CueLexicon.from_json(data)
+    assert CueLexicon.from_json(lexicon.to_json()) == lexicon
+    bad = tmp_path / "cues.json"
+    bad.write_text(json.dumps({"cues": [], "holder_nouns": "government"}), encoding="utf-8")
+    with pytest.raises(InputError, match=r'cues\.json: "holder_nouns" must be a list of words'):
+        load_lexicon(bad)
