@@ -249,6 +249,14 @@ def train(
     blank: Annotated[
         bool, typer.Option("--blank", help="Start from a blank pipeline instead")
     ] = False,
+    keep_other_labels: Annotated[
+        bool,
+        typer.Option(
+            "--keep-other-labels/--only-annotated-labels",
+            help="Fine-tuning: keep the base pipeline's entities of the labels the export "
+            "does not annotate as training data, so the model does not unlearn them",
+        ),
+    ] = True,
     n_steps: Annotated[
         int, typer.Option("--n-steps", min=1, help="Stop after this many updates")
     ] = 2000,
@@ -278,6 +286,7 @@ def train(
         max_epochs=max_epochs,
         eval_frequency=min(eval_frequency, n_steps),
         seed=seed,
+        keep_other_labels=keep_other_labels,
     )
     target = output or Path("models") / export_file.stem
     if curve:
@@ -307,6 +316,13 @@ def _train_once(
         for label, figures in prf.per_label.items():
             table.add_row(f"  {label}", *(_score(figures.get(k)) for k in ("p", "r", "f")))
     out.print(table)
+    if result.kept_labels:
+        kept = ", ".join(f"{label} {count}" for label, count in result.kept_labels.items())
+        err.print(
+            f"kept the base pipeline's labels the export does not annotate: {kept} of its "
+            "entities added as training data (--only-annotated-labels: none)",
+            markup=False,
+        )
     err.print(
         f"{result.train_count} train / {result.dev_count} dev documents, "
         f"{result.seconds:.1f} s; model: {result.model_path}; scores: {target / SCORES_FILE}",

@@ -26,6 +26,30 @@ sys.path.insert(0, str(REPO))
 TWEETS = REPO / "tests" / "formats" / "prodigy_ner_manual_tweets.jsonl"
 
 
+def _other_labels(model: Any, base_ents: list[set[tuple[int, int, str]]], dev: list[Any]) -> float:
+    """Of the base pipeline's entities of labels other than PERSON on the dev tweets, the
+    share this model still finds (same tokens, same label): what fine-tuning forgot."""
+    from annotator.training.train import _same_tokens
+
+    found = kept = 0
+    for doc, expected in zip(
+        model.pipe(_same_tokens(model, d) for d in dev), base_ents, strict=True
+    ):
+        predicted = {(e.start, e.end, e.label_) for e in doc.ents}
+        found += len(expected)
+        kept += len(expected & predicted)
+    return kept / found if found else 0.0
+
+
+def _base_others(base: Any, dev: list[Any]) -> list[set[tuple[int, int, str]]]:
+    from annotator.training.train import _same_tokens
+
+    return [
+        {(e.start, e.end, e.label_) for e in doc.ents if e.label_ != "PERSON"}
+        for doc in base.pipe(_same_tokens(base, d) for d in dev)
+    ]
+
+
 def _person(scores: Any) -> dict[str, float]:
     figures = scores.entities.per_label.get("PERSON", {})
     return {key: figures.get(key, 0.0) for key in ("p", "r", "f")}
@@ -48,27 +72,36 @@ def main() -> None:
     split = training_docs(read_export(TWEETS), 0.2, args.seed, where=str(TWEETS))
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
-    base = evaluate(spacy.load(DEFAULT_BASE_MODEL), split.dev)
+    base_nlp = spacy.load(DEFAULT_BASE_MODEL)
+    base = evaluate(base_nlp, split.dev, {"PERSON"})
+    base_others = _base_others(base_nlp, split.dev)
     rows.append(
         {
             "model": "suggestion pipeline, untrained",
             "train_documents": 0,
             "seconds": round(time.perf_counter() - started, 1),
             **_person(base),
+            "other_labels_kept": 1.0,
         }
     )
     quiet = io.StringIO()
     with tempfile.TemporaryDirectory() as folder:
-        settings = TrainingSettings(max_steps=args.n_steps, eval_frequency=100, seed=args.seed)
-        tuned = train_split(split, Path(folder) / "tuned", settings, quiet)
-        rows.append(
-            {
-                "model": "suggestion pipeline, fine-tuned",
-                "train_documents": len(split.train),
-                "seconds": round(tuned.seconds, 1),
-                **_person(tuned.scores),
-            }
-        )
+        for keep, title in ((True, "fine-tuned"), (False, "fine-tuned, PERSON only")):
+            settings = TrainingSettings(
+                max_steps=args.n_steps, eval_frequency=100, seed=args.seed, keep_other_labels=keep
+            )
+            tuned = train_split(split, Path(folder) / f"tuned-{keep}", settings, quiet)
+            rows.append(
+                {
+                    "model": f"suggestion pipeline, {title}",
+                    "train_documents": len(split.train),
+                    "seconds": round(tuned.seconds, 1),
+                    **_person(tuned.scores),
+                    "other_labels_kept": _other_labels(
+                        spacy.load(tuned.model_path), base_others, split.dev
+                    ),
+                }
+            )
         blank = TrainingSettings(
             base_model=None, max_steps=args.n_steps, eval_frequency=100, seed=args.seed
         )
@@ -83,11 +116,15 @@ def main() -> None:
                 }
             )
     print(f"dev: {len(split.dev)} tweets; train: {len(split.train)}; {args.n_steps} steps each")
-    print(f"{'model':<34} {'train':>5} {'P':>6} {'R':>6} {'F1':>6} {'seconds':>8}")
+    others = sum(len(found) for found in base_others)
+    print(f"other labels kept: of the untrained pipeline's {others} non-PERSON entities on dev,")
+    print("  the share each model still finds (the tweets annotate PERSON only)")
+    print(f"{'model':<44} {'train':>5} {'P':>6} {'R':>6} {'F1':>6} {'kept':>6} {'seconds':>8}")
     for row in rows:
+        kept = row.get("other_labels_kept")
         print(
-            f"{row['model']:<34} {row['train_documents']:>5} {row['p']:>6.3f} {row['r']:>6.3f} "
-            f"{row['f']:>6.3f} {row['seconds']:>8.1f}"
+            f"{row['model']:<44} {row['train_documents']:>5} {row['p']:>6.3f} {row['r']:>6.3f} "
+            f"{row['f']:>6.3f} {'' if kept is None else f'{kept:.3f}':>6} {row['seconds']:>8.1f}"
         )
     print()
     print(render_curve(points))

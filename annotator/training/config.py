@@ -55,6 +55,8 @@ class TrainingSettings:
     learn_rate: float = 0.001
     max_clause_length: int = 40
     width: int = 96  # of the tok2vec layers this config creates
+    # Fine-tuning keeps the base's labels the export does not annotate (training/rehearsal.py).
+    keep_other_labels: bool = True
     # Set from the data: a component with nothing to learn cannot be initialized.
     with_ner: bool = True
     with_spancat: bool = True

@@ -15,6 +15,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,6 +30,12 @@ from annotator.training.docbin import (
     read_export,
     training_docs,
     write_docbins,
+)
+from annotator.training.rehearsal import (
+    annotated_labels,
+    annotated_ner_scorer,
+    only_labels,
+    rehearse,
 )
 
 MODEL_BEST = "model-best"
@@ -81,6 +88,8 @@ class TrainResult:
     seconds: float
     skipped: dict[str, int]
     source: str
+    # Entities of the base pipeline added to keep labels the export does not annotate.
+    kept_labels: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +99,7 @@ class TrainResult:
             "train_documents": self.train_count,
             "dev_documents": self.dev_count,
             "skipped_documents": self.skipped,
+            "base_entities_kept": self.kept_labels,
             "seconds": round(self.seconds, 2),
         }
 
@@ -124,18 +134,20 @@ def _same_tokens(nlp: Any, gold: Any) -> Any:
     return Doc(nlp.vocab, words=[t.text for t in gold], spaces=[bool(t.whitespace_) for t in gold])
 
 
-def evaluate(nlp: Any, dev: list[Any]) -> DevScores:
-    """Score a pipeline on gold Docs: each is re-processed from its own tokens."""
+def evaluate(nlp: Any, dev: list[Any], entity_labels: Collection[str] | None = None) -> DevScores:
+    """Score a pipeline on gold Docs: each is re-processed from its own tokens.
+
+    With `entity_labels`, predicted entities of other labels are left out: gold that
+    annotates PERSON alone can neither confirm nor refute a GPE.
+    """
+    from spacy.scorer import Scorer
     from spacy.training import Example
 
-    examples = [
-        Example(
-            _same_tokens(nlp, gold),
-            gold,
-        )
-        for gold in dev
-    ]
-    scores = nlp.evaluate(examples)
+    predicted = nlp.pipe(_same_tokens(nlp, gold) for gold in dev)
+    examples = [Example(guess, gold) for guess, gold in zip(predicted, dev, strict=True)]
+    if entity_labels is not None:
+        examples = only_labels(examples, entity_labels)
+    scores = Scorer(nlp).score(examples)
     return DevScores(entities=_prf(scores, "ents"), stances=_prf(scores, f"spans_{STANCE_KEY}"))
 
 
@@ -188,14 +200,23 @@ def train_split(
     from spacy.training.loop import train as train_nlp
 
     started = time.perf_counter()
-    config, config_path = prepare_training(split, output_dir, settings)
+    annotated = annotated_labels([*split.train, *split.dev])
+    training, kept = split, {}
+    if settings.base_model is not None and settings.keep_other_labels:
+        rehearsal = rehearse(split, _load(settings.base_model))
+        training, kept = rehearsal.split, rehearsal.added
+    config, config_path = prepare_training(training, output_dir, settings)
     nlp = init_nlp(config)
+    if "ner" in nlp.pipe_names:
+        # Not saved with the model: it only steers the choice of model-best.
+        ner: Any = nlp.get_pipe("ner")
+        ner.scorer = annotated_ner_scorer(annotated)
     train_nlp(nlp, output_dir, stdout=log, stderr=log)
     name = name or model_name(output_dir)
     for folder in (MODEL_BEST, MODEL_LAST):
         _label_meta(output_dir / folder, name, f"{name}/{folder}")
     model_path = output_dir / MODEL_BEST
-    scores = evaluate(_load(model_path), split.dev)
+    scores = evaluate(_load(model_path), split.dev, annotated)
     result = TrainResult(
         output_dir=output_dir,
         model_path=model_path,
@@ -206,16 +227,17 @@ def train_split(
         seconds=time.perf_counter() - started,
         skipped=split.skipped,
         source=f"{name}/{MODEL_BEST}",
+        kept_labels=kept,
     )
     text = json.dumps(result.to_json(), indent=2)
     write_atomically(output_dir / SCORES_FILE, lambda handle: handle.write(text + "\n"))
     return result
 
 
-def _load(model_path: Path) -> Any:
+def _load(model: Path | str) -> Any:
     import spacy
 
-    return spacy.load(model_path)
+    return spacy.load(model)
 
 
 def train_model(
