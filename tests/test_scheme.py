@@ -76,6 +76,19 @@ def _default() -> dict[str, list[dict[str, object]]]:
             "two labels",
         ),
         (lambda d: {**d, "stance_labels": [{"name": "LIKE", "color": "#000000"}]}, "stance"),
+        # "a" accepts: an entity label's key is one of the label keys 1-9.
+        (
+            lambda d: {**d, "entity_labels": [{**d["entity_labels"][0], "key": "a"}]},
+            "entity_labels/0/key: 'a' does not match '^[1-9]$'",
+        ),
+        (
+            lambda d: {
+                **d,
+                "stance_labels": [{"name": "FAVOR", "key": "n", "color": "#000000"}],
+            },
+            "stance label FAVOR has key 'n'; the stance keys are fixed (f FAVOR, g AGAINST, "
+            "e NEUTRAL)",
+        ),
     ],
 )
 def test_malformed_scheme_is_a_clear_error(mutate: object, message: str, tmp_path: Path) -> None:

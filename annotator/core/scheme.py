@@ -13,6 +13,9 @@ from annotator.core.schema import LABELS_SCHEMA, SCHEMA_DIR, validator
 from annotator.errors import InputError
 
 DEFAULT_SCHEME = SCHEMA_DIR / "labels.json"
+# The annotation screen binds these; a scheme may restate a stance label's key, not change
+# it (every other letter is taken by the keymap). Entity labels take the keys 1-9.
+STANCE_KEYS = {"FAVOR": "f", "AGAINST": "g", "NEUTRAL": "e"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,14 @@ def load_scheme(path: Path | None = None) -> LabelScheme:
         raise InputError(path, f"malformed label scheme: {where}: {errors[0].message}")
     entities = tuple(_label(item) for item in data["entity_labels"])
     stances = tuple(_label(item) for item in data["stance_labels"])
+    for stance in stances:
+        if stance.key is not None and stance.key != STANCE_KEYS[stance.name]:
+            fixed = ", ".join(f"{key} {name}" for name, key in STANCE_KEYS.items())
+            raise InputError(
+                path,
+                f"malformed label scheme: stance label {stance.name} has key {stance.key!r}; "
+                f"the stance keys are fixed ({fixed})",
+            )
     for group in (entities, stances):
         names = [label.name for label in group]
         keys = [label.key for label in group if label.key]

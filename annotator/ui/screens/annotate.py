@@ -36,7 +36,7 @@ from annotator.core.commands import (
     ToggleNegated,
 )
 from annotator.core.model import Span, Stance, TextRef
-from annotator.core.scheme import LabelScheme
+from annotator.core.scheme import STANCE_KEYS, LabelScheme
 from annotator.core.session import AnnotationSession, Suggest, UndoResult
 from annotator.core.tokens import is_space_token
 from annotator.ui.widgets.article_view import ArticleView, Marks
@@ -182,21 +182,21 @@ class AnnotateScreen(Screen[None]):
         ),
         _b("s", "stance", "stance", "Create a stance whose evidence is the selection"),
         _b(
-            "f",
+            STANCE_KEYS["FAVOR"],
             "stance_label('FAVOR')",
             "polarity",
             "Stance label FAVOR (on a selection: new stance)",
-            key_display="f/g/e",
+            key_display="/".join(STANCE_KEYS.values()),
         ),
         _b(
-            "g",
+            STANCE_KEYS["AGAINST"],
             "stance_label('AGAINST')",
             "AGAINST",
             "Stance label AGAINST (on a selection: new stance)",
             False,
         ),
         _b(
-            "e",
+            STANCE_KEYS["NEUTRAL"],
             "stance_label('NEUTRAL')",
             "NEUTRAL",
             "Stance label NEUTRAL (on a selection: new stance)",
@@ -652,7 +652,8 @@ class AnnotateScreen(Screen[None]):
                 self._set_view(change.spans_after[0].id, self._cursor, None)
             return
         if isinstance(item, Stance):
-            self.say("a stance's label is FAVOR (f), AGAINST (g) or NEUTRAL (e)", True)
+            keys = ", ".join(f"{name} ({key})" for name, key in STANCE_KEYS.items())
+            self.say(f"a stance's label is one of {keys}", True)
         elif item is not None:
             self._apply(Relabel(item.id, name))
 

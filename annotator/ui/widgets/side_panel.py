@@ -14,7 +14,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotator.core.model import Span, Stance, TextRef
-from annotator.core.scheme import LabelScheme
+from annotator.core.scheme import STANCE_KEYS, LabelScheme
 from annotator.ui.display import display_line
 
 
@@ -97,7 +97,7 @@ class SidePanel(Widget):
         if len(cells) % 2:
             cells.append(Text())
         for label in self.scheme.stance_labels:
-            cell = Text(f"{label.key or ' '} ", style="bold")
+            cell = Text(f"{STANCE_KEYS[label.name]} ", style="bold")
             cell.append(f" {label.name} ", style=f"#ffffff on {label.color}")
             cells.append(cell)
         width = max((c.cell_len for c in cells), default=0) + 1
