@@ -149,7 +149,7 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
 
 
 def _is_relative(token: Token) -> bool:
-    """"who", "which", "that" opening a relative clause: the real subject is the noun."""
+    """ "who", "which", "that" opening a relative clause: the real subject is the noun."""
     return token.tag_ in ("WDT", "WP") or token.lower_ in ("who", "which", "that")
 
 
@@ -452,6 +452,45 @@ def _stances_of_cue(hit: CueHit, lexicon: CueLexicon) -> Iterator[_Found]:
                 target=target,
                 holder_is_named=named,
             )
+
+
+def clause_roles(evidence: Span, lexicon: CueLexicon) -> dict[str, Any]:
+    """Cue, holder, speaker and target of a stance clause that a model found without a cue
+    of the lexicon: the clause's main word is the cue, its subject (climbing as for a cue)
+    the holder, its object or prepositional object the target. Empty without a parse."""
+    doc = evidence.doc
+    if not doc.has_annotation("DEP") or len(evidence) == 0:
+        return {}
+    inside = range(evidence.start, evidence.end)
+    root = evidence.root
+    if root.pos_ == "AUX":  # "are furious about X": the adjective carries the stance
+        complements = [c for c in _children(root, ("acomp", "attr")) if c.i in inside]
+        root = complements[0] if complements else root
+    if root.pos_ not in ("VERB", "ADJ", "NOUN"):
+        return {}
+    heads = [
+        c for c in _children(root, OBJECTS) if c.i in inside and c.pos_ not in ("AUX", "PART")
+    ] or [
+        pobj
+        for prep in _children(root, ("prep",))
+        for pobj in _children(prep, ("pobj", "pcomp"))
+        if pobj.i in inside
+    ]
+    subject, clause_head, path = climb_to_subject(root)
+    roles: dict[str, Any] = {"cue": ref(doc[root.i : root.i + 1]), "negated": is_negated(path)}
+    if subject is not None and _can_hold_view(subject, lexicon):
+        roles["holder"] = ref(role_span(subject))
+    speaker = find_speaker(clause_head, lexicon)
+    if speaker is not None:
+        roles["speaker"] = ref(role_span(speaker))
+    if heads:
+        head = heads[0]
+        # The whole object, coordination included: the model found one stance, not one
+        # per coordinated target.
+        start = max(head.left_edge.i, evidence.start)
+        end = min(head.right_edge.i + 1, evidence.end)
+        roles["target"] = ref(trimmed(doc[start:end]))
+    return roles
 
 
 def suggest_stances(doc: Doc, matcher: Matcher, lexicon: CueLexicon) -> list[dict[str, Any]]:

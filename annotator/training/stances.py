@@ -5,20 +5,32 @@ stance component fills it too). A pipeline trained here predicts stance evidence
 `doc.spans["stance"]`; the component below turns each predicted span into a stance dict and
 appends it, after every other component has run, so rule and model suggestions add up. A model
 span whose evidence is exactly a rule stance's evidence is dropped: the rule's stance carries
-holder and target, the model's only the clause and polarity.
+holder and target. When the pipeline parses, a model stance gets its roles from the parse
+(`clause_roles`): the clause's main word as cue, its subject as holder, its object as
+target, and the speaker of a reporting verb that governs it; without a parse it has only
+the clause and polarity.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from annotator.nlp.stance import clause_roles
+from annotator.nlp.stance_lexicon import CueLexicon, load_lexicon
 from annotator.training.docbin import STANCE_KEY
 
 COMPONENT = "annotator_trained_stances"
+
+
+@cache
+def default_lexicon() -> CueLexicon:
+    """The reporting verbs and holder nouns that name a model stance's speaker and holder."""
+    return load_lexicon()
 
 
 def _ensure_extension() -> None:
@@ -71,6 +83,10 @@ class TrainedStances:
             for s in stance_dicts_from_spans(doc, self.source, self.key)
             if (s["evidence"]["start"], s["evidence"]["end"]) not in seen
         ]
+        for stance in added:
+            evidence = doc.char_span(stance["evidence"]["start"], stance["evidence"]["end"])
+            if evidence is not None:
+                stance.update(clause_roles(evidence, default_lexicon()))
         doc._.stances = existing + added
         return doc
 

@@ -130,6 +130,8 @@ def test_model_stances_add_to_rule_stances_without_repeating_them() -> None:
     assert [(s["label"], s["evidence"]["text"], s["source"]) for s in doc._.stances[1:]] == [
         ("AGAINST", "Tom hates the Quillet", "gadgets/model-best")
     ]
+    # A blank pipeline does not parse: the model's stance has no roles to offer.
+    assert [doc._.stances[1][role] for role in ("cue", "holder", "target")] == [None] * 3
 
 
 def test_subset_sizes_round_and_never_reach_zero() -> None:
