@@ -66,6 +66,7 @@ class ExportFormat(StrEnum):
 
     jsonl = "jsonl"
     spacy = "spacy"
+    conll = "conll"
 
 
 def _version(value: bool) -> None:
@@ -175,7 +176,9 @@ def _report_skipped(lines: list[str]) -> None:
 def export(
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="File (jsonl) or folder (spacy). Default: exports/"),
+        typer.Option(
+            "-o", "--output", help="File (jsonl, conll) or folder (spacy). Default: exports/"
+        ),
     ] = None,
     include_unfinished: Annotated[
         bool,
@@ -187,7 +190,8 @@ def export(
         ExportFormat,
         typer.Option(
             "--format",
-            help="jsonl: one file; spacy: a folder with train.spacy and dev.spacy (DocBin)",
+            help="jsonl: one file; spacy: a folder with train.spacy and dev.spacy (DocBin); "
+            "conll: CoNLL-2003 columns, IOB2 tags, entities only",
         ),
     ] = ExportFormat.jsonl,
     dev_fraction: DevFractionOption = 0.2,
@@ -202,9 +206,30 @@ def export(
     if format is ExportFormat.spacy:
         _export_spacy(db, name, output, include_unfinished, dev_fraction, seed)
         return
+    if format is ExportFormat.conll:
+        _export_conll(db, name, output, include_unfinished)
+        return
     target = output or default_export_path(name)
     count = export_jsonl(db, name, target, include_unfinished, blank_tokenizer())
     err.print(f"{count} records exported to {target}")
+
+
+def _export_conll(
+    db: SQLiteStore, name: str, output: Path | None, include_unfinished: bool
+) -> None:
+    from annotator.core.export import default_export_path, export_conll
+    from annotator.nlp.pipeline import blank_tokenizer
+
+    target = output or default_export_path(name, ".conll")
+    written = export_conll(db, name, target, include_unfinished, blank_tokenizer())
+    notes = [f"{n} answered {why}" for why, n in sorted(written.skipped.items())]
+    if written.stances:
+        notes.append(f"{written.stances} stances, which CoNLL cannot hold (use jsonl or spacy)")
+    err.print(
+        f"{written.documents} documents exported to {target}"
+        + (f"; left out: {', '.join(notes)}" if notes else ""),
+        markup=False,
+    )
 
 
 def _export_spacy(

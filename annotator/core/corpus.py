@@ -1,10 +1,13 @@
-"""Reading a corpus: .txt articles and .jsonl records (Prodigy, doccano and our own exports).
+"""Reading a corpus: .txt articles, .jsonl records (Prodigy, doccano and our own exports) and
+CoNLL-2003 column files (.conll, .conll2003; see conll.py).
 
 Text handling, decided once for every input:
 - `.txt`: decoded as strict UTF-8; a leading BOM is dropped (it marks the encoding, it is not
   text) and CRLF / CR line endings become LF, so the stored text is what a reader sees.
 - `.jsonl`: each record's `text` is kept exactly as written (a BOM at the start of the file is
   dropped); offsets of imported spans index that exact string.
+- `.conll`: the text is rebuilt from the tokens (spaces between them, newlines between
+  sentences), so the tokens and tags are kept exactly.
 Offsets everywhere are Python code points into the stored text.
 """
 
@@ -19,6 +22,7 @@ from typing import Any
 
 import jsonlines
 
+from annotator.core.conll import ConllError, conll_documents, has_docstart
 from annotator.core.model import (
     STANCE_LABELS,
     CorpusRecord,
@@ -33,7 +37,8 @@ from annotator.core.tokens import AlignmentError, TokenIndex, check_tokens
 from annotator.errors import InputError
 
 Tokenizer = Callable[[str], tuple[Token, ...]]
-CORPUS_SUFFIXES = (".txt", ".jsonl")
+CONLL_SUFFIXES = (".conll", ".conll2003")
+CORPUS_SUFFIXES = (".txt", ".jsonl", *CONLL_SUFFIXES)
 SPAN_STATUSES = ("suggested", "accepted", "rejected", "edited", "added")
 ANSWERS = ("accept", "ignore", "reject")
 # Keys this tool interprets; any other top-level key of a record travels through unchanged.
@@ -90,11 +95,13 @@ def corpus_files(paths: Sequence[Path]) -> list[Path]:
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CORPUS_SUFFIXES
             )
             if not found:
-                raise InputError(path, "holds no .txt or .jsonl files")
+                raise InputError(path, "holds no .txt, .jsonl or .conll files")
             files.extend(found)
         elif path.is_file():
             if path.suffix.lower() not in CORPUS_SUFFIXES:
-                raise InputError(path, "is neither a .txt article nor a .jsonl file of records")
+                raise InputError(
+                    path, "is not a .txt article, a .jsonl file of records or a .conll file"
+                )
             files.append(path)
         else:
             raise InputError(path, "no such file or folder")
@@ -109,8 +116,11 @@ def read_corpus(
 ) -> Iterator[CorpusRecord]:
     """Stream the records of every corpus file; bad input raises InputError (file and line)."""
     for path in corpus_files(paths):
-        if path.suffix.lower() == ".txt":
+        suffix = path.suffix.lower()
+        if suffix == ".txt":
             yield read_article(path)
+        elif suffix in CONLL_SUFFIXES:
+            yield from read_conll(path, tokenize, skip_bad_lines, report)
         else:
             yield from read_jsonl(path, tokenize, skip_bad_lines, report)
 
@@ -260,6 +270,42 @@ def read_jsonl(
     for _number, value in iter_json_values(path):
         try:
             yield parse_record(value, tokenize)
+        except BadRecord:
+            continue  # reported in the first pass
+
+
+def read_conll(
+    path: Path,
+    tokenize: Tokenizer,
+    skip_bad_lines: bool = False,
+    report: ReadReport | None = None,
+) -> Iterator[CorpusRecord]:
+    """Records of a CoNLL-2003 file, one per document; checks the whole file first.
+
+    A line that is not CoNLL fails the file (tags decide spans across lines, so there is no
+    skipping one); `skip_bad_lines` skips documents whose record is unusable.
+    """
+    per_sentence = not has_docstart(_LineSource(path))
+    bad: list[str] = []
+    count = 0
+    try:
+        for found in conll_documents(_LineSource(path), path.name, per_sentence):
+            try:
+                parse_record(found.record, tokenize)
+                count += 1
+            except BadRecord as error:
+                if not skip_bad_lines:
+                    raise InputError(path, str(error), found.line) from None
+                bad.append(f"{path}:{found.line}: {error}")
+    except ConllError as error:
+        raise InputError(path, str(error), error.line) from None
+    if count == 0 and not bad:
+        raise InputError(path, "holds no tokens")
+    if report is not None:
+        report.skipped_lines.extend(bad)
+    for found in conll_documents(_LineSource(path), path.name, per_sentence):
+        try:
+            yield parse_record(found.record, tokenize)
         except BadRecord:
             continue  # reported in the first pass
 

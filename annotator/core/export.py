@@ -1,4 +1,5 @@
-"""Export: one Prodigy-compatible JSONL record per document, plus stances, written atomically."""
+"""Export: one Prodigy-compatible JSONL record per document, plus stances, written atomically;
+or the entity spans as CoNLL-2003 columns."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import errno
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.core.conll import conll_lines
 from annotator.core.corpus import Tokenizer, task_hash, write_jsonl
 from annotator.core.model import Document, DocumentState
 from annotator.core.schema import record_problems
@@ -164,5 +167,47 @@ def export_jsonl(
     return write_atomically(output, lambda handle: write_jsonl(handle, records))
 
 
-def default_export_path(annotator: str) -> Path:
-    return DEFAULT_EXPORT_DIR / f"{annotator}.jsonl"
+def default_export_path(annotator: str, suffix: str = ".jsonl") -> Path:
+    return DEFAULT_EXPORT_DIR / f"{annotator}{suffix}"
+
+
+@dataclass
+class ConllExport:
+    """What `export_conll` wrote, and what it left out."""
+
+    documents: int = 0
+    stances: int = 0  # not representable in CoNLL: left out
+    skipped: dict[str, int] = field(default_factory=dict)  # documents, by answer
+
+
+def export_conll(
+    store: Store,
+    annotator: str,
+    output: Path,
+    include_unfinished: bool = False,
+    tokenize: Tokenizer | None = None,
+) -> ConllExport:
+    """Export the entity spans as CoNLL-2003 columns, atomically.
+
+    Only documents answered `accept` (and, when asked, unfinished ones) are written: the
+    format has no place for an answer, and a skipped document is no training data.
+    """
+    report = ConllExport()
+
+    def write(handle: Any) -> int:
+        for annotated in store.iter_annotated(annotator, include_unfinished):
+            document, state = annotated.document, annotated.state
+            if state.answer not in ("accept", None):
+                report.skipped[state.answer] = report.skipped.get(state.answer, 0) + 1
+                continue
+            tokens = document.tokens
+            if not tokens and tokenize is not None:
+                tokens = tokenize(document.text)
+            for line in conll_lines(document.text, tokens, state.spans):
+                handle.write(line + "\n")
+            report.documents += 1
+            report.stances += sum(1 for s in state.stances if s.status != "rejected")
+        return report.documents
+
+    write_atomically(output, write)
+    return report
