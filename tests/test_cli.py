@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,43 @@ def test_console_script_prints_one_line_without_traceback(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "missing.jsonl" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_suggesters_option_switches_the_rules_and_re_suggests_untouched_documents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANNOTATOR_SUGGESTERS", raising=False)
+    store = str(tmp_path / "s.sqlite")
+
+    def suggest(*extra: str) -> tuple[dict[str, Any], str]:
+        out = tmp_path / "out.jsonl"
+        code, _, err = _run(
+            ["suggest", str(SEEDS), "-o", str(out), "--store", store, *extra], capsys
+        )
+        assert code == 0, err
+        (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        return record, " ".join(err.split())
+
+    everything, err = suggest()
+    assert everything["stances"] and "1 suggested now" in err
+    raw, err = suggest("--suggesters", "none")
+    assert raw["stances"] == [] and "1 suggested now" in err, "cached rule output is not reused"
+    assert "ANNOTATOR_SUGGESTERS" not in os.environ, "the option ends with the command"
+    _, err = suggest("--suggesters", "none")
+    assert "1 from the cache" in err
+    again, err = suggest()
+    assert again["stances"] == everything["stances"] and "1 suggested now" in err
+    # The raw model calls "Kassym-Jomart Tokayev" an ORG; the titles and consistency rules fix it.
+    labels = {(s["text"], s["label"]) for s in raw["spans"]}
+    assert labels != {(s["text"], s["label"]) for s in everything["spans"]}
+
+
+def test_unknown_suggester_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(
+        ["suggest", str(SEEDS), "--suggesters", "-titels", "--store", str(tmp_path / "s.sqlite")],
+        capsys,
+    )
+    assert code == 2
+    assert err.startswith("annotator: error: --suggesters: unknown suggester 'titels'; use all,")

@@ -8,78 +8,16 @@ passed, e.g. `ANNOTATOR_SUGGESTERS=none`, `ANNOTATOR_SUGGESTERS=-consistency,-st
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields, replace
 from typing import Any
-
-from annotator.errors import AnnotatorError
 
 # Importing the component modules registers their factories with spaCy, which a pipeline saved
 # with these components needs before `spacy.load`.
 from annotator.nlp import entity_rules as entity_rules
 from annotator.nlp import stance as stance
-
-SUGGESTERS_ENV = "ANNOTATOR_SUGGESTERS"
-# Setting name -> spaCy component name, in pipeline order: boilerplate first so footer entities
-# cannot vote in the consistency step; stances last so they see the corrected entities.
-COMPONENT_NAMES: dict[str, str] = {
-    "boilerplate": "annotator_boilerplate",
-    "datelines": "annotator_datelines",
-    "titles": "annotator_titles",
-    "consistency": "annotator_consistency",
-    "stances": "annotator_stances",
-}
-ENTITY_SETTINGS = ("boilerplate", "datelines", "titles", "consistency")
-
-
-@dataclass(frozen=True)
-class SuggestionSettings:
-    """Which rule components run on top of the model."""
-
-    boilerplate: bool = True
-    titles: bool = True
-    consistency: bool = True
-    stances: bool = True
-    datelines: bool = True
-
-    @staticmethod
-    def none() -> SuggestionSettings:
-        """The raw model: no rule component at all."""
-        return SuggestionSettings(**{f.name: False for f in fields(SuggestionSettings)})
-
-    @staticmethod
-    def parse(value: str) -> SuggestionSettings:
-        """From "all", "none", "a,b" (only those) or "-a,-b" (all but those)."""
-        names = [part.strip().lower() for part in value.split(",") if part.strip()]
-        known = {f.name for f in fields(SuggestionSettings)}
-        settings = SuggestionSettings()
-        if names and not all(n.startswith("-") or n in ("all", "none") for n in names):
-            settings = SuggestionSettings.none()  # a plain list names the only ones to run
-        for name in names:
-            if name == "all":
-                settings = SuggestionSettings()
-                continue
-            if name == "none":
-                settings = SuggestionSettings.none()
-                continue
-            switch_on = not name.startswith("-")
-            name = name.lstrip("-+")
-            if name not in known:
-                raise AnnotatorError(
-                    f"${SUGGESTERS_ENV}: unknown suggester {name!r}; "
-                    f"use all, none or some of {', '.join(sorted(known))}"
-                )
-            settings = replace(settings, **{name: switch_on})
-        return settings
-
-    @staticmethod
-    def from_env() -> SuggestionSettings:
-        """`$ANNOTATOR_SUGGESTERS`, else everything on."""
-        return SuggestionSettings.parse(os.environ.get(SUGGESTERS_ENV, "all"))
-
-    def enabled(self) -> list[str]:
-        """Setting names that are on, in pipeline order."""
-        return [name for name in COMPONENT_NAMES if getattr(self, name)]
+from annotator.nlp.settings import COMPONENT_NAMES as COMPONENT_NAMES
+from annotator.nlp.settings import ENTITY_SETTINGS as ENTITY_SETTINGS
+from annotator.nlp.settings import SUGGESTERS_ENV as SUGGESTERS_ENV
+from annotator.nlp.settings import SuggestionSettings as SuggestionSettings
 
 
 def add_to_pipeline(nlp: Any, settings: SuggestionSettings | None = None) -> list[str]:
@@ -89,6 +27,8 @@ def add_to_pipeline(nlp: Any, settings: SuggestionSettings | None = None) -> lis
     loaded from disk, are switched on or off rather than added twice.
     """
     settings = settings or SuggestionSettings.from_env()
+    # Cached suggestions are keyed by it (pipeline.cache_key): other rules, other suggestions.
+    nlp.meta["annotator_suggesters"] = settings.spec()
     running: list[str] = []
     for setting, component in COMPONENT_NAMES.items():
         wanted = bool(getattr(settings, setting))

@@ -82,6 +82,19 @@ def expected_source(model: str | None = None) -> str:
     return str(meta.get("annotator_source") or f"{meta.get('lang')}_{meta.get('name')}")
 
 
+def cache_key(source: str, suggesters: str) -> str:
+    """What a document's cached suggestions are keyed by: the model that made them and, when
+    not all of them ran, the rule components (so switching either suggests afresh)."""
+    return source if suggesters == "all" else f"{source} [suggesters: {suggesters}]"
+
+
+def expected_cache_key(model: str | None = None) -> str:
+    """`cache_key` of the suggestions `model` would make now, without loading it."""
+    from annotator.nlp.settings import SuggestionSettings
+
+    return cache_key(expected_source(model), SuggestionSettings.from_env().spec())
+
+
 def pipeline_source(nlp: Any, name: str | None = None) -> str:
     """The name recorded in each suggestion's `source`: `lang_name` as spaCy packages it."""
     source = nlp.meta.get("annotator_source")
@@ -181,13 +194,13 @@ def suggest_missing(
     if not missing:
         return 0
     nlp = load()
-    source = pipeline_source(nlp)
+    key = cache_key(pipeline_source(nlp), nlp.meta.get("annotator_suggesters", "all"))
     done = 0
     pending: list[tuple[int, tuple[Token, ...], DocumentState, str]] = []
     for input_hash, tokens, state in suggest_texts(
         nlp, store.iter_texts(missing), n_process, batch_size
     ):
-        pending.append((input_hash, tokens, state, source))
+        pending.append((input_hash, tokens, state, key))
         if len(pending) >= write_batch:
             store.set_suggestions_many(pending)
             done += len(pending)

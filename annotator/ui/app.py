@@ -66,8 +66,6 @@ def build_app(
     if not imported.hashes:
         store.close()
         raise AnnotatorError("the inputs hold no documents; pass .txt or .jsonl files")
-    # A different --model than the cached suggestions' suggests afresh where nobody worked yet.
-    refresh_for_model(store, imported.hashes, model)
     # As `annotator suggest` does: another model's untouched suggestions are suggested afresh
     # (read from the model's meta.json; the model itself still loads only when needed).
     refresh_for_model(store, imported.hashes, model)
