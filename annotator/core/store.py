@@ -147,6 +147,7 @@ def _dumps(value: Any) -> str:
 
 
 _CACHED_STATES = 16
+_OPEN_PATIENCE_SECONDS = 10.0
 _ITEM_JSON_MEMO = 100_000
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -215,29 +216,48 @@ class SQLiteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(f"{self.path}: cannot create its folder ({error.strerror})") from None
+        # Two processes opening a new store at once can meet a lock that SQLite reports at
+        # once instead of waiting out the busy timeout (the switch to WAL needs the file to
+        # itself): try again for a while before calling it an error.
+        deadline = time.monotonic() + _OPEN_PATIENCE_SECONDS
+        while True:
+            try:
+                self._connect()
+                break
+            except sqlite3.OperationalError as error:
+                self._close_quietly()
+                if "locked" in str(error) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise StoreError(f"{self.path}: cannot open the store ({error})") from None
+            except sqlite3.DatabaseError as error:
+                self._close_quietly()
+                raise StoreError(
+                    f"{self.path}: cannot open the store ({error}); it may be damaged or not an "
+                    "annotator store. It was not modified; save what is readable with "
+                    f"`annotator recover {self.path} -o NEW.sqlite`"
+                ) from None
+
+    def _close_quietly(self) -> None:
+        db: sqlite3.Connection | None = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+
+    def _connect(self) -> None:
         existed = self.path.exists() and self.path.stat().st_size > 0
-        try:
-            # Autocommit mode: each write below runs in an explicit transaction we commit.
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            if existed:
-                # Read-only checks first: a damaged file or another program's database is
-                # refused before anything, even the switch to WAL, writes to it.
-                self._check_healthy()
-                if self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
-                    self._check_existing()
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a decision acknowledged to the user survives a power cut, not only a crash.
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._create_or_check()
-        except sqlite3.OperationalError as error:
-            raise StoreError(f"{self.path}: cannot open the store ({error})") from None
-        except sqlite3.DatabaseError as error:
-            raise StoreError(
-                f"{self.path}: cannot open the store ({error}); it may be damaged or not an "
-                "annotator store. It was not modified; save what is readable with "
-                f"`annotator recover {self.path} -o NEW.sqlite`"
-            ) from None
+        # Autocommit mode: each write below runs in an explicit transaction we commit.
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        if existed:
+            # Read-only checks first: a damaged file or another program's database is
+            # refused before anything, even the switch to WAL, writes to it.
+            self._check_healthy()
+            if self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                self._check_existing()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a decision acknowledged to the user survives a power cut, not only a crash.
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._create_or_check()
 
     def _create_or_check(self) -> None:
         """Create the tables of a new store, or check an existing one's, in one transaction:
