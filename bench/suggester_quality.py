@@ -38,15 +38,18 @@ SEED_GOLD = ROOT / "tests" / "gold" / "seed_gold.jsonl"
 TWEETS_GOLD = ROOT.parent / "shared" / "formats" / "prodigy_ner_manual_tweets.jsonl"
 HELDOUT_GOLD = ROOT / "tests" / "gold" / "heldout_stance_gold.jsonl"
 ENTITY_RULES = ("boilerplate", "datelines", "titles", "consistency")
+# Runs before the parser, so it is compared by parsing twice, not by re-applying it.
+BEFORE_PARSER = "paragraphs"
+RULES = (BEFORE_PARSER, *ENTITY_RULES)
 
 
 def settings_to_compare() -> list[tuple[str, SuggestionSettings]]:
     """The raw model, each entity rule alone, everything but one rule, and everything."""
     raw = SuggestionSettings.none()
     compared = [("raw model", raw)]
-    for rule in ENTITY_RULES:
+    for rule in RULES:
         compared.append((f"{rule} only", replace(raw, **{rule: True, "stances": True})))
-    for rule in ENTITY_RULES:
+    for rule in RULES:
         compared.append((f"all but {rule}", SuggestionSettings(**{rule: False})))
     compared.append(("suggester (all on)", SuggestionSettings()))
     return compared
@@ -58,7 +61,7 @@ def predicted_record(nlp: Any, base_doc: Any, settings: SuggestionSettings) -> d
     if doc.has_extension("stances"):
         doc._.stances = None
     for setting, component in COMPONENT_NAMES.items():
-        if getattr(settings, setting):
+        if setting != BEFORE_PARSER and getattr(settings, setting):
             doc = nlp.get_pipe(component)(doc)
     _, state = suggestions_from_doc(doc, "bench")
     return {
@@ -69,22 +72,33 @@ def predicted_record(nlp: Any, base_doc: Any, settings: SuggestionSettings) -> d
     }
 
 
-def parse_all(nlp: Any, gold: Sequence[ScoredRecord]) -> list[Any]:
-    """The model's Docs for the gold texts, without any rule component."""
+def parse_all(nlp: Any, gold: Sequence[ScoredRecord]) -> dict[bool, list[Any]]:
+    """The model's Docs for the gold texts, without (False) and with (True) the paragraph
+    component before the parser; no other rule component runs."""
     add_to_pipeline(nlp, SuggestionSettings())  # present, so get_pipe finds them...
-    rule_components = [name for name in COMPONENT_NAMES.values() if name in nlp.pipe_names]
-    docs = []
-    with nlp.select_pipes(disable=rule_components):  # ...but the model runs alone
-        for record, doc in zip(gold, nlp.pipe(r.text for r in gold), strict=True):
-            doc.user_data["input_hash"] = record.key
-            docs.append(doc)
-    return docs
+    parsed: dict[bool, list[Any]] = {}
+    for paragraphs in (False, True):
+        rule_components = [
+            name
+            for setting, name in COMPONENT_NAMES.items()
+            if name in nlp.pipe_names and not (paragraphs and setting == BEFORE_PARSER)
+        ]
+        docs = []
+        with nlp.select_pipes(disable=rule_components):  # ...but the model runs alone
+            for record, doc in zip(gold, nlp.pipe(r.text for r in gold), strict=True):
+                doc.user_data["input_hash"] = record.key
+                docs.append(doc)
+        parsed[paragraphs] = docs
+    return parsed
 
 
-def score(nlp: Any, gold: Sequence[ScoredRecord], docs: Sequence[Any]) -> dict[str, Evaluation]:
+def score(
+    nlp: Any, gold: Sequence[ScoredRecord], parsed: dict[bool, list[Any]]
+) -> dict[str, Evaluation]:
     """Evaluation of every compared setting."""
     results = {}
     for name, settings in settings_to_compare():
+        docs = parsed[getattr(settings, BEFORE_PARSER)]
         predictions = [
             scored_record(predicted_record(nlp, doc, settings), number)
             for number, doc in enumerate(docs, start=1)
@@ -130,11 +144,12 @@ def main(argv: Sequence[str]) -> int:
         print(f"-- per label, {name}")
         for label in main_labels:
             print(_row(f"  {label}", seed[name].per_label.get(label, Scores())))
+    stance_rows = ("raw model", f"all but {BEFORE_PARSER}", "suggester (all on)")
     print("== seed article: stances (label, holder, half the gold target)")
-    for name in ("raw model", "suggester (all on)"):
+    for name in stance_rows:
         print(_row(name, seed[name].stances))
     print(f"== held-out sentences ({HELDOUT_GOLD.relative_to(ROOT)}): stances")
-    for name in ("raw model", "suggester (all on)"):
+    for name in stance_rows:
         print(_row(name, heldout[name].stances))
     skipped = next(iter(tweets.values())).skipped_gold
     documents = next(iter(tweets.values())).documents

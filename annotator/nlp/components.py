@@ -13,6 +13,7 @@ from typing import Any
 # Importing the component modules registers their factories with spaCy, which a pipeline saved
 # with these components needs before `spacy.load`.
 from annotator.nlp import entity_rules as entity_rules
+from annotator.nlp import paragraphs as paragraphs
 from annotator.nlp import stance as stance
 from annotator.nlp.settings import COMPONENT_NAMES as COMPONENT_NAMES
 from annotator.nlp.settings import ENTITY_SETTINGS as ENTITY_SETTINGS
@@ -44,11 +45,15 @@ def add_to_pipeline(nlp: Any, settings: SuggestionSettings | None = None) -> lis
     return running
 
 
-def _placement(nlp: Any, setting: str) -> dict[str, str]:
-    """Entity rules go right after the NER (in setting order); the stance suggester last."""
+def _placement(nlp: Any, setting: str) -> dict[str, Any]:
+    """Paragraph breaks before the parser; entity rules right after the NER (in setting
+    order); the stance suggester last."""
+    if setting == "paragraphs":
+        parsers = [n for n in ("parser", "senter") if n in nlp.component_names]
+        return {"before": parsers[0]} if parsers else {"first": True}
     if setting not in ENTITY_SETTINGS:
         return {}
-    order = list(COMPONENT_NAMES)
+    order = list(ENTITY_SETTINGS)
     later = [
         COMPONENT_NAMES[name]
         for name in order[order.index(setting) + 1 :]

@@ -12,9 +12,11 @@ from dataclasses import dataclass, fields, replace
 from annotator.errors import AnnotatorError
 
 SUGGESTERS_ENV = "ANNOTATOR_SUGGESTERS"
-# Setting name -> spaCy component name, in pipeline order: boilerplate first so footer entities
-# cannot vote in the consistency step; stances last so they see the corrected entities.
+# Setting name -> spaCy component name, in pipeline order: paragraphs before the parser;
+# boilerplate first of the entity rules so footer entities cannot vote in the consistency
+# step; stances last so they see the corrected entities.
 COMPONENT_NAMES: dict[str, str] = {
+    "paragraphs": "annotator_paragraphs",  # before the parser, unlike the others
     "boilerplate": "annotator_boilerplate",
     "datelines": "annotator_datelines",
     "titles": "annotator_titles",
@@ -28,6 +30,7 @@ ENTITY_SETTINGS = ("boilerplate", "datelines", "titles", "consistency")
 class SuggestionSettings:
     """Which rule components run on top of the model."""
 
+    paragraphs: bool = True
     boilerplate: bool = True
     titles: bool = True
     consistency: bool = True

@@ -116,6 +116,23 @@ SENTENCES: list[tuple[str, list[tuple[str, str, str]]]] = [
         "Doctors condemned the attack on the hospital.",
         [("AGAINST", "Doctors", "the attack on the hospital")],
     ),
+    # Added with the paragraph component: a title or dateline line before the sentence.
+    (
+        "Second article\n\nThe European Union condemned the attack on the embassy, officials said.",
+        [("AGAINST", "The European Union", "the attack on the embassy")],
+    ),
+    (
+        "Summit ends without deal\nRussia rejected the proposal for a ceasefire, the Kremlin said.",
+        [("AGAINST", "Russia", "the proposal for a ceasefire")],
+    ),
+    (
+        "Farm news\n\nFarmers in Iowa welcomed the new tariff deal on Tuesday.",
+        [("FAVOR", "Farmers in Iowa", "the new tariff deal")],
+    ),
+    (
+        "Updated: 12 May 2024\nThe party strongly supports the reform of the pension system.",
+        [("FAVOR", "The party", "the reform of the pension system")],
+    ),
 ]
 
 

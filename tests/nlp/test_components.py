@@ -30,9 +30,13 @@ def own_nlp() -> Any:
     return load_pipeline()
 
 
+AFTER_NER = ALL[1:]  # the paragraph component runs before the parser
+
+
 def test_load_pipeline_adds_every_component_after_the_ner(suggester: Any) -> None:
     names = suggester.pipe_names
-    assert names[names.index("ner") + 1 :] == ALL
+    assert names[names.index("ner") + 1 :] == AFTER_NER
+    assert names.index("annotator_paragraphs") == names.index("parser") - 1
 
 
 def test_adding_twice_adds_nothing(own_nlp: Any) -> None:
@@ -44,7 +48,12 @@ def test_adding_twice_adds_nothing(own_nlp: Any) -> None:
 
 def test_switching_off_disables_and_switching_on_enables(own_nlp: Any) -> None:
     running = add_to_pipeline(own_nlp, SuggestionSettings(consistency=False, stances=False))
-    assert running == ["annotator_boilerplate", "annotator_datelines", "annotator_titles"]
+    assert running == [
+        "annotator_paragraphs",
+        "annotator_boilerplate",
+        "annotator_datelines",
+        "annotator_titles",
+    ]
     assert {"annotator_consistency", "annotator_stances"} <= set(own_nlp.disabled)
     doc = own_nlp(SENTENCE)
     assert not doc._.stances
@@ -182,4 +191,45 @@ def test_saved_pipeline_loads_in_a_fresh_process(own_nlp: Any, tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     count, names = result.stdout.split()
     assert count == "1"
-    assert names.split(",")[-len(ALL) :] == ALL
+    assert names.split(",")[-len(AFTER_NER) :] == AFTER_NER
+    assert "annotator_paragraphs" in names.split(",")
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # A title and a blank line: two sentences, not "article ... condemned".
+        (
+            "Second article\n\nThe European Union condemned the attack.",
+            ["Second article", "The European Union condemned the attack."],
+        ),
+        # A short heading or dateline line ends at its line break.
+        (
+            "Summit ends without deal\nRussia rejected the proposal.",
+            ["Summit ends without deal", "Russia rejected the proposal."],
+        ),
+        # A hard-wrapped line of running text does not.
+        (
+            "The minister said on Monday that the government would keep the\n"
+            "subsidies for farmers until the end of the year.",
+            [
+                "The minister said on Monday that the government would keep the\n"
+                "subsidies for farmers until the end of the year."
+            ],
+        ),
+    ],
+)
+def test_paragraph_breaks_and_headings_are_sentence_breaks(
+    suggester: Any, text: str, sentences: list[str]
+) -> None:
+    assert [s.text.strip() for s in suggester(text).sents] == sentences
+
+
+def test_a_titled_article_gets_its_stance_holder(suggester: Any, own_nlp: Any) -> None:
+    text = "Second article\n\nThe European Union condemned the attack on the embassy."
+    (stance,) = suggester(text)._.stances
+    assert stance["holder"]["text"] == "The European Union"
+    add_to_pipeline(own_nlp, SuggestionSettings(paragraphs=False))
+    # Without it the parser makes "article" the subject, which names nobody.
+    assert own_nlp(text)._.stances == []
+    add_to_pipeline(own_nlp, SuggestionSettings())
