@@ -31,6 +31,7 @@ DOCUMENT_COLUMNS = (
 )
 EVENT_COLUMNS = ("seq", "annotator", "input_hash", "op", "ref", "change", "timestamp")
 STATE_COLUMNS = ("annotator", "input_hash", "state", "answer", "timestamp")
+PLACE_COLUMNS = ("annotator", "input_hash")
 _MIN_KEY = -(2**63)
 _MAX_KEY = 2**63 - 1
 
@@ -218,6 +219,7 @@ def recover_store(source: Path, target: Path) -> RecoveryReport:
                 else _TableRead([], 0, readable=False)
             )
             states = _read_states(db) if "states" in tables else []
+            places = _read_places(db) if "places" in tables else []
         finally:
             db.close()
     report.damaged_ranges = documents.damaged_ranges + events.damaged_ranges
@@ -245,6 +247,7 @@ def recover_store(source: Path, target: Path) -> RecoveryReport:
         cached = {(r[0], r[1]): r for r in states}
         rebuilt = _rebuild_states(store, good_events, cached, known, report)
         _write_rows(store, "states", STATE_COLUMNS, rebuilt)
+        _write_rows(store, "places", PLACE_COLUMNS, [r for r in places if r[1] in known])
     except BaseException:
         store.close()
         partial.unlink(missing_ok=True)
@@ -274,6 +277,12 @@ def _read_states(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
         and isinstance(row[5], int)
         and _json_ok(row[3])
     ]
+
+
+def _read_places(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """Where each annotator left off, where still readable (only a convenience)."""
+    read = _read_table(db, "places", "rowid", ("rowid", *PLACE_COLUMNS))
+    return [row[1:] for row in read.rows if isinstance(row[1], str) and isinstance(row[2], int)]
 
 
 def _write_rows(

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -182,6 +183,21 @@ def test_recover_a_healthy_store_copies_everything(
     assert (report.documents, report.events, report.states) == (DOCUMENTS, 2 * DOCUMENTS, DOCUMENTS)
     assert report.problems == []
     assert _recovered_matches_original(tmp_path / "new.sqlite", *healthy) == (DOCUMENTS, DOCUMENTS)
+
+
+def test_recover_keeps_where_each_annotator_left_off(
+    healthy: tuple[Path, dict[int, Document]], tmp_path: Path
+) -> None:
+    source = tmp_path / "source.sqlite"
+    shutil.copy(healthy[0], source)
+    store = SQLiteStore(source)
+    left_open = list(healthy[1])[3]
+    store.remember_place("alice", left_open)
+    store.close()
+    recover_store(source, tmp_path / "new.sqlite")
+    recovered = SQLiteStore(tmp_path / "new.sqlite")
+    assert recovered.place("alice") == left_open
+    recovered.close()
 
 
 def test_recover_steps_over_damaged_pages_and_keeps_the_rest(
