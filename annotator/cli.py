@@ -15,6 +15,7 @@ from rich.table import Table
 
 from annotator import __version__
 from annotator.errors import AnnotatorError
+from annotator.rounds import DEFAULT_STEPS
 
 if TYPE_CHECKING:
     from annotator.core.store import SQLiteStore
@@ -133,13 +134,24 @@ def annotate(
         typer.Option("--scheme", help="Label scheme (JSON). Default: schemas/labels.json"),
     ] = None,
     suggesters: SuggestersOption = None,
+    train_steps: Annotated[
+        int,
+        typer.Option(
+            "--train-steps", min=1, help="Updates of a training round started with T (models/)"
+        ),
+    ] = DEFAULT_STEPS,
 ) -> None:
     """Open the annotation screen on the corpus, resuming where this annotator left off."""
     from annotator.ui.app import build_app
 
     _use_suggesters(suggesters)
     build_app(
-        _inputs(inputs), store_path=store, annotator=annotator, model=model, scheme_path=scheme
+        _inputs(inputs),
+        store_path=store,
+        annotator=annotator,
+        model=model,
+        scheme_path=scheme,
+        train_steps=train_steps,
     ).run()
 
 

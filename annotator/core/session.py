@@ -198,6 +198,11 @@ class AnnotationSession:
 
     # -- figures ---------------------------------------------------------------------------
 
+    @property
+    def accepted_documents(self) -> int:
+        """Documents of the corpus answered `accept`: what training can learn from."""
+        return sum(1 for answer in self._answers.values() if answer == "accept")
+
     def progress(self) -> Progress:
         items = len(self.state.spans) + len(self.state.stances)
         return Progress(

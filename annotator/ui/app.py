@@ -14,9 +14,11 @@ from annotator.core.scheme import LabelScheme, load_scheme
 from annotator.core.session import AnnotationSession, Suggest
 from annotator.core.store import open_store
 from annotator.errors import AnnotatorError
+from annotator.rounds import DEFAULT_STEPS
 from annotator.ui.palette import AnnotationCommands
 from annotator.ui.screens.annotate import AnnotateScreen
 from annotator.ui.suggester import ModelSuggester
+from annotator.ui.training import LoopSettings
 
 
 class AnnotatorApp(App[None]):
@@ -30,15 +32,24 @@ class AnnotatorApp(App[None]):
     ]
 
     def __init__(
-        self, session: AnnotationSession, scheme: LabelScheme, suggest: Suggest | None
+        self,
+        session: AnnotationSession,
+        scheme: LabelScheme,
+        suggest: Suggest | None,
+        loop: LoopSettings | None = None,
+        suggester_for: Callable[[str], Suggest] | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.scheme = scheme
         self.suggest = suggest
+        self.loop = loop
+        self.suggester_for = suggester_for
 
     def get_default_screen(self) -> Screen[Any]:
-        return AnnotateScreen(self.session, self.scheme, self.suggest)
+        return AnnotateScreen(
+            self.session, self.scheme, self.suggest, self.loop, self.suggester_for
+        )
 
     def on_unmount(self) -> None:
         self.session.store.close()
@@ -52,6 +63,8 @@ def build_app(
     model: str | None = None,
     scheme_path: Path | None = None,
     load_model: Callable[[], Any] | None = None,
+    models_dir: Path = Path("models"),
+    train_steps: int = DEFAULT_STEPS,
 ) -> AnnotatorApp:
     """Import the inputs (default `seeds/`) into the store and open the app on them.
 
@@ -71,4 +84,7 @@ def build_app(
     refresh_for_model(store, imported.hashes, model)
     session = AnnotationSession(store, annotator or default_annotator(), imported.hashes)
     suggest = ModelSuggester(store.path, load_model, model)
-    return AnnotatorApp(session, scheme, suggest)
+    loop = LoopSettings(store.path, models_dir, train_steps, model)
+    return AnnotatorApp(
+        session, scheme, suggest, loop, lambda trained: ModelSuggester(store.path, model=trained)
+    )

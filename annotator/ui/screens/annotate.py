@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, TypeVar
 
 from textual.actions import parse as parse_action
@@ -39,6 +39,8 @@ from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import STANCE_KEYS, LabelScheme
 from annotator.core.session import AnnotationSession, Suggest, UndoResult
 from annotator.core.tokens import is_space_token
+from annotator.rounds import MIN_DOCUMENTS, entity_f1, next_round
+from annotator.ui.training import LoopSettings, TrainingOutcome, TrainingRun
 from annotator.ui.widgets.article_view import ArticleView, Marks
 from annotator.ui.widgets.doc_header import DocHeader
 from annotator.ui.widgets.key_bar import KeyBar
@@ -242,6 +244,13 @@ class AnnotateScreen(Screen[None]):
         ),
         _b("n", "next_document", "next doc", "Open the next document without finishing", False),
         _b("p", "previous_document", "prev doc", "Open the previous document", False),
+        _b(
+            "T",
+            "train",
+            "train",
+            "Train a model on the finished documents; it then suggests where nobody has worked",
+            False,
+        ),
         _b("question_mark", "help", "help", "Show every key"),
         _b("q", "quit", "quit", "Quit (every decision is already saved)", False),
     ]
@@ -274,12 +283,21 @@ class AnnotateScreen(Screen[None]):
         ready: bool
 
     def __init__(
-        self, session: AnnotationSession, scheme: LabelScheme, suggest: Suggest | None
+        self,
+        session: AnnotationSession,
+        scheme: LabelScheme,
+        suggest: Suggest | None,
+        loop: LoopSettings | None = None,
+        suggester_for: Callable[[str], Suggest] | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.scheme = scheme
         self._suggest = suggest
+        self._loop = loop
+        self._suggester_for = suggester_for
+        self._training: TrainingRun | None = None
+        self._training_note: str | None = None
         self._items: list[Item] = []
         self._position: dict[str, int] = {}
         self._cursor: int | None = None  # token index
@@ -387,6 +405,9 @@ class AnnotateScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == "train" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._trained(worker)
+            return
         if worker.group != "suggest" or event.state not in (
             WorkerState.SUCCESS,
             WorkerState.ERROR,
@@ -525,7 +546,9 @@ class AnnotateScreen(Screen[None]):
         if session.needs_suggestions:
             waiting = session.input_hash in self._pending
             busy = "suggesting\u2026 " if waiting else "no suggestions "
-        self.query_one(DocHeader).show(session.document.title, session.progress(), busy)
+        self.query_one(DocHeader).show(
+            session.document.title, session.progress(), busy, self._training_note
+        )
         editing = self._find(self.stance_id)
         self.query_one(SidePanel).show(
             self._find(self.focus_id), editing if isinstance(editing, Stance) else None
@@ -890,6 +913,71 @@ class AnnotateScreen(Screen[None]):
             self.open_document()
         else:
             self.say("this is the first document")
+
+    # -- the loop: train on the finished documents, then suggest with the new model ---------
+
+    def action_train(self) -> None:
+        if self._loop is None:
+            self.say("training is not available here", True)
+            return
+        if self._training is not None:
+            self.say(f"a model is training already in {self._training.round.output_dir}", True)
+            return
+        accepted = self.session.accepted_documents
+        if accepted < MIN_DOCUMENTS:
+            self.say(
+                f"finish at least {MIN_DOCUMENTS} documents to train on ({accepted} so far)", True
+            )
+            return
+        round_ = next_round(self._loop.models_dir, self.session.annotator)
+        steps = self._loop.steps
+
+        def on_step(step: int) -> None:
+            self.app.call_from_thread(self._show_training, f"training {step}/{steps}")
+
+        self._training = TrainingRun(self._loop, self.session.annotator, round_, on_step)
+        self._show_training(f"training 0/{steps}")
+        self.say(f"training on {accepted} finished documents into {round_.output_dir}; keep going")
+        self.run_worker(
+            self._training,
+            name=str(round_.output_dir),
+            group="train",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _show_training(self, note: str | None) -> None:
+        self._training_note = note
+        self._refresh_side()
+
+    def _trained(self, worker: Worker[TrainingOutcome]) -> None:
+        self._training = None
+        self._show_training(None)
+        outcome = worker.result if worker.state == WorkerState.SUCCESS else None
+        if outcome is None or outcome.result is None:
+            why = outcome.error if outcome is not None else str(worker.error)
+            self.say(f"training failed: {why}", True)
+            return
+        model = str(outcome.round.model_path)
+        f1 = entity_f1(outcome.result)
+        scored = f"entities F1 {f1:.2f} on dev" if f1 is not None else "no entity scores"
+        if self._loop is not None:
+            # The next round fine-tunes this one: each round starts from the last model.
+            self._loop = replace(self._loop, base_model=model)
+        if self._suggester_for is not None:
+            self._suggest = self._suggester_for(model)
+        from annotator.workflow import refresh_for_model
+
+        fresh = refresh_for_model(self.session.store, self.session.hashes, model)
+        if not self.session.store.has_suggestions(self.session.input_hash):
+            self.session.reload()
+            self.open_document()
+        untouched = f"it now suggests {fresh} untouched documents" if fresh else "nothing untouched"
+        self.say(f"trained {model} ({scored}); {untouched}; next time pass --model {model}")
+
+    def on_unmount(self) -> None:
+        if self._training is not None:
+            self._training.stop()
 
     def action_help(self) -> None:
         from annotator.ui.screens.help import HelpScreen

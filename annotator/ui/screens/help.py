@@ -32,7 +32,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen > VerticalScroll {
-        width: 92;
+        width: 100;
         max-width: 100%;
         height: auto;
         max-height: 100%;
@@ -57,10 +57,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("what it does")
         # The nine label keys share one row, as do the four stance role keys.
         grouped = {
-            "label_key": "Label the focused span, or add a span over the selection (or the "
-            "cursor's word), with the label of that key",
-            "stance_role": "Set the stance's holder (w), speaker (v), target (t) or cue (c) "
-            "to the selection or the focused entity",
+            "label_key": "Label the focused span; on a selection (or a word no span covers), "
+            "add a span",
+            "stance_role": "Stance holder (w), speaker (v), target (t), cue (c): the selection "
+            "or focused entity",
         }
         rows: dict[str, tuple[list[str], str]] = {}
         for binding in self._bindings_shown:

@@ -25,11 +25,14 @@ class DocHeader(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._parts: tuple[str, Progress | None, str | None] = ("", None, None)
+        self._parts: tuple[str, Progress | None, str | None, str | None] = ("", None, None, None)
 
-    def show(self, title: str, progress: Progress, busy: str | None = None) -> None:
-        """Redraw the header; `busy` replaces the figures while the model works."""
-        parts = (title, progress, busy)
+    def show(
+        self, title: str, progress: Progress, busy: str | None = None, note: str | None = None
+    ) -> None:
+        """Redraw the header; `busy` replaces the figures while the model works, and `note`
+        (a training round's progress) goes before them."""
+        parts = (title, progress, busy, note)
         if parts == self._parts:
             return  # most keys change nothing here; skip the repaint
         self._parts = parts
@@ -38,7 +41,7 @@ class DocHeader(Widget):
         self.refresh()
 
     def _text(self) -> Text:
-        title, progress, busy = self._parts
+        title, progress, busy, note = self._parts
         if progress is None:
             return Text()
         left = Text(f" {progress.position} / {progress.total} ", style="bold reverse")
@@ -48,6 +51,8 @@ class DocHeader(Widget):
             f"done {progress.finished}/{progress.total} ",
             style="bold" if busy else "",
         )
+        if note:
+            right = Text.assemble(Text(f" {note} ", style="bold reverse"), right)
         width = self.size.width or 80
         room = max(0, width - left.cell_len - right.cell_len)
         # Titles come from the article: shown as plain text, never as markup.

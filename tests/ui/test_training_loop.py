@@ -1,0 +1,78 @@
+"""The loop from the screen: `T` trains on the finished documents in a child process, and
+the new model then suggests wherever nobody has worked yet. Real spaCy training, 2 steps."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from annotator.core.store import open_store
+from annotator.ui.app import AnnotatorApp, build_app
+from annotator.ui.screens.annotate import AnnotateScreen
+from annotator.ui.widgets.doc_header import DocHeader
+from annotator.ui.widgets.status_line import StatusLine
+from tests.ui.conftest import ANNOTATOR, _no_model
+
+pytestmark = pytest.mark.anyio
+
+
+def _app(corpus_dir: Path, store: Path, models: Path) -> AnnotatorApp:
+    return build_app(
+        [corpus_dir],
+        store_path=store,
+        annotator=ANNOTATOR,
+        load_model=_no_model,
+        models_dir=models,
+        train_steps=2,
+    )
+
+
+async def test_train_key_trains_a_model_and_suggests_with_it(
+    corpus_store: Path, corpus_dir: Path, tmp_path: Path
+) -> None:
+    models = tmp_path / "models"
+    app = _app(corpus_dir, corpus_store, models)
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.screen.query_one(StatusLine)
+        await pilot.press("enter", "enter")  # two finished documents; the third is untouched
+        assert app.session.index == 2
+        untouched = app.session.input_hash
+        await pilot.press("T")
+        assert status.message.startswith("training on 2 finished documents into ")
+        assert "training 0/2" in app.screen.query_one(DocHeader).line
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        focused = screen.focus_id
+        await pilot.press("tab")  # the screen stays usable meanwhile
+        assert screen.focus_id != focused
+        deadline = time.monotonic() + 240
+        while not status.message.startswith(("trained", "training failed")):
+            assert time.monotonic() < deadline, status.message
+            await pilot.pause(0.5)
+        assert status.message.startswith(f"trained {models / 'tester-round1' / 'model-best'}")
+        assert "training" not in app.screen.query_one(DocHeader).line
+        # The untouched document open on screen is suggested afresh by the new model.
+        while app.session.needs_suggestions:
+            assert time.monotonic() < deadline
+            await pilot.pause(0.5)
+    assert (models / "tester-round1" / "model-best" / "meta.json").is_file()
+    assert (models / "tester-round1" / "scores.json").is_file()
+    store = open_store(corpus_store)
+    sources = {span.source for span in store.initial_state(untouched).spans}
+    store.close()
+    assert sources == {"tester_round1/model-best"}
+
+
+async def test_train_key_needs_two_finished_documents(
+    corpus_store: Path, corpus_dir: Path, tmp_path: Path
+) -> None:
+    models = tmp_path / "models"
+    app = _app(corpus_dir, corpus_store, models)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "T")
+        status = app.screen.query_one(StatusLine)
+        assert status.message == "finish at least 2 documents to train on (1 so far)"
+        assert status.has_class("-warning")
+    assert not models.exists()
