@@ -57,6 +57,10 @@ async def test_train_key_trains_a_model_and_suggests_with_it(
         while app.session.needs_suggestions:
             assert time.monotonic() < deadline
             await pilot.pause(0.5)
+        await pilot.pause()
+        # The round's result stays on the status line once its suggestions are shown.
+        assert status.message.startswith("trained ")
+        assert status.message.endswith("; its suggestions are on screen")
     assert (models / "tester-round1" / "model-best" / "meta.json").is_file()
     assert (models / "tester-round1" / "scores.json").is_file()
     store = open_store(corpus_store)
@@ -76,3 +80,31 @@ async def test_train_key_needs_two_finished_documents(
         assert status.message == "finish at least 2 documents to train on (1 so far)"
         assert status.has_class("-warning")
     assert not models.exists()
+
+
+async def test_quitting_while_training_stops_the_child_process(
+    corpus_store: Path, corpus_dir: Path, tmp_path: Path
+) -> None:
+    app = build_app(
+        [corpus_dir],
+        store_path=corpus_store,
+        annotator=ANNOTATOR,
+        load_model=_no_model,
+        models_dir=tmp_path / "models",
+        train_steps=100_000,
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "enter", "T")
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        run = screen._training
+        assert run is not None
+        deadline = time.monotonic() + 60
+        while run._process is None:  # the export is written, the child starts
+            assert time.monotonic() < deadline
+            await pilot.pause(0.1)
+        started = time.monotonic()
+        await pilot.press("q")
+    assert run._process.wait(timeout=30) is not None
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "models" / "tester-round1" / "model-best").exists()

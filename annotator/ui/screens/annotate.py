@@ -297,7 +297,8 @@ class AnnotateScreen(Screen[None]):
         self._loop = loop
         self._suggester_for = suggester_for
         self._training: TrainingRun | None = None
-        self._training_note: str | None = None
+        self._training_note: str | None = None  # the header's "training 200/600"
+        self._trained_note: str | None = None  # the last round's result, until it suggests
         self._items: list[Item] = []
         self._position: dict[str, int] = {}
         self._cursor: int | None = None  # token index
@@ -422,7 +423,13 @@ class AnnotateScreen(Screen[None]):
         if input_hash == self.session.input_hash and self.session.needs_suggestions:
             self.session.reload()
             self.open_document()
-            self._say_with_notice("suggestions ready")
+            # After a training round the result stays on the status line: it says which
+            # model these suggestions come from.
+            ready = (
+                f"{self._trained_note}; its suggestions are on screen" if self._trained_note else ""
+            )
+            self._trained_note = None
+            self._say_with_notice(ready or "suggestions ready")
 
     def _ordered(self, spans: Iterable[Span], stances: Iterable[Stance]) -> list[Item]:
         """Spans and stances in text order (tab order), indexed by id for the lookups."""
@@ -969,11 +976,13 @@ class AnnotateScreen(Screen[None]):
         from annotator.workflow import refresh_for_model
 
         fresh = refresh_for_model(self.session.store, self.session.hashes, model)
+        untouched = f"it now suggests {fresh} untouched documents" if fresh else "nothing untouched"
+        message = f"trained {model} ({scored}); {untouched}; next time pass --model {model}"
         if not self.session.store.has_suggestions(self.session.input_hash):
+            self._trained_note = message
             self.session.reload()
             self.open_document()
-        untouched = f"it now suggests {fresh} untouched documents" if fresh else "nothing untouched"
-        self.say(f"trained {model} ({scored}); {untouched}; next time pass --model {model}")
+        self.say(message)
 
     def on_unmount(self) -> None:
         if self._training is not None:
