@@ -14,11 +14,10 @@ from annotator.core.scheme import LabelScheme, load_scheme
 from annotator.core.session import AnnotationSession, Suggest
 from annotator.core.store import open_store
 from annotator.errors import AnnotatorError
-from annotator.rounds import DEFAULT_STEPS
+from annotator.rounds import DEFAULT_STEPS, LoopSettings
 from annotator.ui.palette import AnnotationCommands
 from annotator.ui.screens.annotate import AnnotateScreen
 from annotator.ui.suggester import ModelSuggester
-from annotator.ui.training import LoopSettings
 
 
 class AnnotatorApp(App[None]):

@@ -39,8 +39,14 @@ from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import STANCE_KEYS, LabelScheme
 from annotator.core.session import AnnotationSession, Suggest, UndoResult
 from annotator.core.tokens import is_space_token
-from annotator.rounds import MIN_DOCUMENTS, entity_f1, next_round
-from annotator.ui.training import LoopSettings, TrainingOutcome, TrainingRun
+from annotator.rounds import (
+    MIN_DOCUMENTS,
+    LoopSettings,
+    TrainingOutcome,
+    TrainingRun,
+    entity_f1,
+    next_round,
+)
 from annotator.ui.widgets.article_view import ArticleView, Marks
 from annotator.ui.widgets.doc_header import DocHeader
 from annotator.ui.widgets.key_bar import KeyBar
