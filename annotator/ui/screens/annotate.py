@@ -973,7 +973,7 @@ class AnnotateScreen(Screen[None]):
             return
         model = str(outcome.round.model_path)
         f1 = entity_f1(outcome.result)
-        scored = f"entities F1 {f1:.2f} on dev" if f1 is not None else "no entity scores"
+        scored = f"dev entities F1 {f1:.2f}" if f1 is not None else "no entity scores"
         if self._loop is not None:
             # The next round fine-tunes this one: each round starts from the last model.
             self._loop = replace(self._loop, base_model=model)
@@ -983,7 +983,7 @@ class AnnotateScreen(Screen[None]):
 
         fresh = refresh_for_model(self.session.store, self.session.hashes, model)
         untouched = f"it now suggests {fresh} untouched documents" if fresh else "nothing untouched"
-        message = f"trained {model} ({scored}); {untouched}; next time pass --model {model}"
+        message = f"trained {model} ({scored}); {untouched}; pass it as --model next time"
         if not self.session.store.has_suggestions(self.session.input_hash):
             self._trained_note = message
             self.session.reload()
