@@ -105,6 +105,7 @@ class TrainingOutcome:
     """What a round produced: the scores on success, else the child's last words."""
 
     round: TrainingRound
+    model_path: Path  # read in the worker: it imports spaCy, which the UI thread need not
     documents: int
     result: dict[str, Any] | None
     error: str | None
@@ -138,7 +139,7 @@ class TrainingRun:
         finally:
             store.close()
         command = train_command(self.round, self.settings.base_model, self.settings.steps)
-        self.round.model_path  # noqa: B018 - imports spaCy here, not on the UI thread later
+        model_path = self.round.model_path
         last_line = ""
         self._process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -154,10 +155,12 @@ class TrainingRun:
         stdout = self._process.stdout.read()
         code = self._process.wait()
         if self._stopped:
-            return TrainingOutcome(self.round, documents, None, "stopped")
+            return TrainingOutcome(self.round, model_path, documents, None, "stopped")
         if code != 0:
-            return TrainingOutcome(self.round, documents, None, last_line or f"exit {code}")
-        return TrainingOutcome(self.round, documents, read_result(stdout), None)
+            return TrainingOutcome(
+                self.round, model_path, documents, None, last_line or f"exit {code}"
+            )
+        return TrainingOutcome(self.round, model_path, documents, read_result(stdout), None)
 
     def stop(self) -> None:
         """End the child process (the screen is closing); the round is left unfinished."""

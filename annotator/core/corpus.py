@@ -253,25 +253,9 @@ def read_jsonl(
 
     By default a file with a bad line imports nothing; `skip_bad_lines` skips such lines.
     """
-    bad: list[str] = []
-    count = 0
-    for number, value in iter_json_values(path):
-        try:
-            parse_record(value, tokenize)
-            count += 1
-        except BadRecord as error:
-            if not skip_bad_lines:
-                raise InputError(path, str(error), number) from None
-            bad.append(f"{path}:{number}: {error}")
-    if count == 0 and not bad:
-        raise InputError(path, "holds no records")
-    if report is not None:
-        report.skipped_lines.extend(bad)
-    for _number, value in iter_json_values(path):
-        try:
-            yield parse_record(value, tokenize)
-        except BadRecord:
-            continue  # reported in the first pass
+    yield from _checked_records(
+        path, lambda: iter_json_values(path), tokenize, skip_bad_lines, report, "holds no records"
+    )
 
 
 def read_conll(
@@ -286,26 +270,49 @@ def read_conll(
     skipping one); `skip_bad_lines` skips documents whose record is unusable.
     """
     per_sentence = not has_docstart(_LineSource(path))
+
+    def documents() -> Iterator[tuple[int, Any]]:
+        try:
+            for found in conll_documents(_LineSource(path), path.name, per_sentence):
+                yield found.line, found.record
+        except ConllError as error:
+            raise InputError(path, str(error), error.line) from None
+
+    yield from _checked_records(
+        path, documents, tokenize, skip_bad_lines, report, "holds no tokens"
+    )
+
+
+def _checked_records(
+    path: Path,
+    raw_records: Callable[[], Iterator[tuple[int, Any]]],
+    tokenize: Tokenizer,
+    skip_bad_lines: bool,
+    report: ReadReport | None,
+    when_empty: str,
+) -> Iterator[CorpusRecord]:
+    """Check every (line, raw record) of a file, then yield the parsed records.
+
+    Two passes, so a file with a bad record imports nothing (or, with `skip_bad_lines`, all
+    but its bad records, which `report` lists) and no file is held in memory.
+    """
     bad: list[str] = []
     count = 0
-    try:
-        for found in conll_documents(_LineSource(path), path.name, per_sentence):
-            try:
-                parse_record(found.record, tokenize)
-                count += 1
-            except BadRecord as error:
-                if not skip_bad_lines:
-                    raise InputError(path, str(error), found.line) from None
-                bad.append(f"{path}:{found.line}: {error}")
-    except ConllError as error:
-        raise InputError(path, str(error), error.line) from None
+    for line, value in raw_records():
+        try:
+            parse_record(value, tokenize)
+            count += 1
+        except BadRecord as error:
+            if not skip_bad_lines:
+                raise InputError(path, str(error), line) from None
+            bad.append(f"{path}:{line}: {error}")
     if count == 0 and not bad:
-        raise InputError(path, "holds no tokens")
+        raise InputError(path, when_empty)
     if report is not None:
         report.skipped_lines.extend(bad)
-    for found in conll_documents(_LineSource(path), path.name, per_sentence):
+    for _line, value in raw_records():
         try:
-            yield parse_record(found.record, tokenize)
+            yield parse_record(value, tokenize)
         except BadRecord:
             continue  # reported in the first pass
 

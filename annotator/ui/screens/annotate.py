@@ -971,7 +971,7 @@ class AnnotateScreen(Screen[None]):
             why = outcome.error if outcome is not None else str(worker.error)
             self.say(f"training failed: {why}", True)
             return
-        model = str(outcome.round.model_path)
+        model = str(outcome.model_path)
         f1 = entity_f1(outcome.result)
         scored = f"dev entities F1 {f1:.2f}" if f1 is not None else "no entity scores"
         if self._loop is not None:
