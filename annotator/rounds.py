@@ -94,7 +94,7 @@ def entity_f1(result: dict[str, Any]) -> float | None:
 class LoopSettings:
     """Where the screen's training rounds go and how long they train."""
 
-    store_path: Path
+    store_path: str | Path  # a file, or a postgresql:// URL
     models_dir: Path = Path("models")
     steps: int = DEFAULT_STEPS
     base_model: str | None = None  # None: the suggestion pipeline

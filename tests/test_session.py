@@ -11,7 +11,7 @@ from annotator.core.commands import Accept, AddSpan, EditRefused, Reject, Relabe
 from annotator.core.corpus import input_hash
 from annotator.core.model import CorpusRecord, Document, DocumentState, Span, Token
 from annotator.core.session import AnnotationSession
-from annotator.core.store import SQLiteStore, open_store
+from annotator.core.store import Store, open_store
 
 TEXTS = [
     "Tokayev met Wang in Astana.",
@@ -55,7 +55,7 @@ def _suggested(text: str, tokens: tuple[Token, ...]) -> DocumentState:
     return DocumentState(spans=tuple(spans))
 
 
-def _fake_suggest(store: SQLiteStore):  # type: ignore[no-untyped-def]
+def _fake_suggest(store: Store):  # type: ignore[no-untyped-def]
     calls: list[list[int]] = []
 
     def suggest(hashes: list[int]) -> int:
@@ -198,7 +198,7 @@ def test_resume_when_everything_is_done_opens_the_last(
 ) -> None:
     session.skip()
     session.skip()
-    session.suggest_current(_fake_suggest(session.store)[0])  # type: ignore[arg-type]
+    session.suggest_current(_fake_suggest(session.store)[0])
     session.skip()
     assert _reopened(store_path).index == 2
 
@@ -219,7 +219,7 @@ def test_document_without_suggestions_refuses_edits_until_suggested(
     assert session.needs_suggestions
     with pytest.raises(EditRefused, match="no suggestions"):
         session.apply(Accept("e0"))
-    suggest, calls = _fake_suggest(session.store)  # type: ignore[arg-type]
+    suggest, calls = _fake_suggest(session.store)
     assert session.suggest_current(suggest) == 1
     assert calls == [[input_hash(TEXTS[2])]]
     assert not session.needs_suggestions

@@ -82,8 +82,9 @@ def build_app(
     # (read from the model's meta.json; the model itself still loads only when needed).
     refresh_for_model(store, imported.hashes, model)
     session = AnnotationSession(store, annotator or default_annotator(), imported.hashes)
-    suggest = ModelSuggester(store.path, load_model, model)
-    loop = LoopSettings(store.path, models_dir, train_steps, model)
+    suggest = ModelSuggester(store.location, load_model, model)
+    loop = LoopSettings(store.location, models_dir, train_steps, model)
+    location = store.location
     return AnnotatorApp(
-        session, scheme, suggest, loop, lambda trained: ModelSuggester(store.path, model=trained)
+        session, scheme, suggest, loop, lambda trained: ModelSuggester(location, model=trained)
     )

@@ -20,7 +20,10 @@ class ModelSuggester:
     """A `Suggest` callable: caches the model's suggestions for the given documents."""
 
     def __init__(
-        self, store_path: Path, load: Callable[[], Any] | None = None, model: str | None = None
+        self,
+        store_path: str | Path,
+        load: Callable[[], Any] | None = None,
+        model: str | None = None,
     ) -> None:
         self._store_path = store_path
         self._load = load or (lambda: load_pipeline(model))
