@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from annotator import __version__
 
 if TYPE_CHECKING:
-    from annotator.core.store import SQLiteStore
+    from annotator.core.store import StoreBackend
 
 app = typer.Typer(
     name="annotator",
@@ -86,7 +86,7 @@ def inputs_or_seeds(inputs: list[Path] | None) -> list[Path]:
     return inputs if inputs else [Path("seeds")]
 
 
-def open_store_at(path: Path | None) -> SQLiteStore:
+def open_store_at(path: Path | None) -> StoreBackend:
     from annotator.core.store import open_store
 
     return open_store(path)

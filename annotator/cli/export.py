@@ -20,7 +20,7 @@ from annotator.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from annotator.core.store import SQLiteStore
+    from annotator.core.store import StoreBackend
 
 
 class ExportFormat(StrEnum):
@@ -74,7 +74,7 @@ def export(
 
 
 def _export_conll(
-    db: SQLiteStore, name: str, output: Path | None, include_unfinished: bool
+    db: StoreBackend, name: str, output: Path | None, include_unfinished: bool
 ) -> None:
     from annotator.core.export import default_export_path, export_conll
     from annotator.nlp.pipeline import blank_tokenizer
@@ -92,7 +92,7 @@ def _export_conll(
 
 
 def _export_spacy(
-    db: SQLiteStore,
+    db: StoreBackend,
     name: str,
     output: Path | None,
     include_unfinished: bool,

@@ -17,6 +17,7 @@ from annotator.core.store.base import (
     default_store_path,
 )
 from annotator.core.store.base import dumps as _dumps
+from annotator.core.store.decisions import StoreBackend
 from annotator.core.store.location import open_store
 from annotator.core.store.schema import SCHEMA_VERSION
 from annotator.core.store.sqlite import SQLiteStore
@@ -29,6 +30,7 @@ __all__ = [
     "Event",
     "SQLiteStore",
     "Store",
+    "StoreBackend",
     "StoreStats",
     "_dumps",
     "default_store_location",

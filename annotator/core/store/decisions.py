@@ -17,8 +17,9 @@ _CACHED_STATES = 16
 _ITEM_JSON_MEMO = 100_000
 
 
-class DecisionLog(SQLStore):
-    """The decision half of a store: every write is one transaction, committed on return."""
+class StoreBackend(SQLStore):
+    """A whole store over SQL; this half holds decisions (each write one transaction,
+    committed on return). `SQLiteStore` and `PostgresStore` are its backends."""
 
     def __init__(self) -> None:
         # Recently used states; valid while no other connection has committed (data version).

@@ -11,7 +11,7 @@ from annotator.core.store.sqlite import SQLiteStore
 from annotator.errors import StoreError
 
 if TYPE_CHECKING:
-    from annotator.core.store.decisions import DecisionLog
+    from annotator.core.store.decisions import StoreBackend
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 # SQLite's locking (and WAL's shared memory) needs every process on one host; these don't give it.
@@ -69,7 +69,7 @@ def check_local_file_system(path: Path, mounts: str | None = None) -> None:
         )
 
 
-def open_store(location: str | Path | None = None, *, read_only: bool = False) -> DecisionLog:
+def open_store(location: str | Path | None = None, *, read_only: bool = False) -> StoreBackend:
     """Open the store at `location` (default: $ANNOTATOR_STORE or .annotator/annotations.sqlite).
 
     A `postgresql://` URL opens a PostgreSQL store; any other URL is refused; anything else is

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from annotator.core.store.decisions import DecisionLog
+from annotator.core.store.decisions import StoreBackend
 from annotator.core.store.schema import SCHEMA_VERSION, SQLITE_SCHEMA, statements
 from annotator.errors import StoreError
 
@@ -27,7 +27,7 @@ def _reason(error: sqlite3.Error) -> str:
     return str(error)
 
 
-class SQLiteStore(DecisionLog):
+class SQLiteStore(StoreBackend):
     """The embedded store: one SQLite file in WAL mode, safe to share between processes."""
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
