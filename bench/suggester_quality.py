@@ -31,7 +31,7 @@ from annotator.core.evaluate import (
     scored_record,
 )
 from annotator.nlp.components import COMPONENT_NAMES, SuggestionSettings, add_to_pipeline
-from annotator.nlp.pipeline import load_pipeline, suggestions_from_doc
+from annotator.nlp.pipeline import blank_tokenizer, load_pipeline, suggestions_from_doc
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_GOLD = ROOT / "tests" / "gold" / "seed_gold.jsonl"
@@ -100,7 +100,7 @@ def score(
     for name, settings in settings_to_compare():
         docs = parsed[getattr(settings, BEFORE_PARSER)]
         predictions = [
-            scored_record(predicted_record(nlp, doc, settings), number)
+            scored_record(predicted_record(nlp, doc, settings), number, blank_tokenizer())
             for number, doc in enumerate(docs, start=1)
         ]
         results[name] = evaluate_records(gold, predictions)
@@ -116,11 +116,11 @@ def _row(name: str, scores: Scores) -> str:
 
 def main(argv: Sequence[str]) -> int:
     nlp = load_pipeline()
-    seed_gold = read_scored(SEED_GOLD)
-    tweets_gold = read_scored(TWEETS_GOLD)
+    seed_gold = read_scored(SEED_GOLD, blank_tokenizer())
+    tweets_gold = read_scored(TWEETS_GOLD, blank_tokenizer())
     seed = score(nlp, seed_gold, parse_all(nlp, seed_gold))
     tweets = score(nlp, tweets_gold, parse_all(nlp, tweets_gold))
-    heldout_gold = read_scored(HELDOUT_GOLD)
+    heldout_gold = read_scored(HELDOUT_GOLD, blank_tokenizer())
     heldout = score(nlp, heldout_gold, parse_all(nlp, heldout_gold))
     if "--json" in argv:
         print(

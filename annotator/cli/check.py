@@ -46,8 +46,9 @@ def evaluate(
     import json
 
     from annotator.core.evaluate import evaluate_files
+    from annotator.nlp.pipeline import blank_tokenizer
 
-    evaluation = evaluate_files(gold, predicted)
+    evaluation = evaluate_files(gold, predicted, blank_tokenizer())
     if as_json:
         out.print_json(json.dumps(evaluation.to_json()))
         return

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.corpus import BadRecord, Tokenizer, iter_json_values, parse_record
-from annotator.core.model import DocumentState, TextRef, Token
+from annotator.core.model import DocumentState, TextRef
 from annotator.errors import InputError
 
 UNANNOTATED_ANSWERS = frozenset({"ignore", "reject"})
@@ -118,16 +118,10 @@ class Evaluation:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _any_tokenizer(text: str) -> tuple[Token, ...]:
-    # Only records without tokens need spaCy's tokenizer (hand-written gold, say).
-    from annotator.nlp.pipeline import blank_tokenizer
-
-    return blank_tokenizer()(text)
-
-
-def scored_record(value: Any, line: int, tokenize: Tokenizer = _any_tokenizer) -> ScoredRecord:
+def scored_record(value: Any, line: int, tokenize: Tokenizer) -> ScoredRecord:
     """One decoded JSON value as a ScoredRecord, read and checked as every import is.
 
+    `tokenize` (the caller's, spaCy's rule tokenizer say) splits records that carry no tokens.
     Raises BadRecord with the reason.
     """
     record = parse_record(value, tokenize)
@@ -147,14 +141,14 @@ def scored_record(value: Any, line: int, tokenize: Tokenizer = _any_tokenizer) -
     )
 
 
-def read_scored(path: Path) -> list[ScoredRecord]:
+def read_scored(path: Path, tokenize: Tokenizer) -> list[ScoredRecord]:
     """Every record of an export-format file; the first bad line raises InputError."""
     if not path.is_file():
         raise InputError(path, "no such file")
     records = []
     for line, value in iter_json_values(path):
         try:
-            records.append(scored_record(value, line))
+            records.append(scored_record(value, line, tokenize))
         except BadRecord as error:
             raise InputError(path, str(error), line) from None
     if not records:
@@ -281,6 +275,9 @@ def evaluate_records(gold: Sequence[ScoredRecord], predicted: Sequence[ScoredRec
     )
 
 
-def evaluate_files(gold_path: Path, predicted_path: Path) -> Evaluation:
-    """Score PRED.jsonl against GOLD.jsonl; bad input raises InputError (file and line)."""
-    return evaluate_records(read_scored(gold_path), read_scored(predicted_path))
+def evaluate_files(gold_path: Path, predicted_path: Path, tokenize: Tokenizer) -> Evaluation:
+    """Score PRED.jsonl against GOLD.jsonl; bad input raises InputError (file and line).
+
+    `tokenize` splits the records that carry no tokens (hand-written gold, say).
+    """
+    return evaluate_records(read_scored(gold_path, tokenize), read_scored(predicted_path, tokenize))

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.commands import Change, EditRefused, apply_change
+from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState
-from annotator.core.store import SQLiteStore, _dumps
+from annotator.core.store import SQLiteStore
 from annotator.errors import StoreError
 
 DOCUMENT_COLUMNS = (
@@ -326,7 +327,8 @@ def _rebuild_states(
             rebuilt.append(row_cached)
         elif state is not None and rows:
             stamp = rows[-1][6]
-            rebuilt.append((annotator, input_hash, _dumps(state.to_store()), state.answer, stamp))
+            encoded = compact_json(state.to_store())
+            rebuilt.append((annotator, input_hash, encoded, state.answer, stamp))
         else:
             lost += 1
     if kept_cache:

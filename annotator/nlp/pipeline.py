@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,13 +29,16 @@ def default_model() -> str:
 
 def load_pipeline(model: str | None = None) -> Any:
     """Load a spaCy pipeline by package name or path, with this tool's components added."""
+    # Imported here, not at the top: spaCy takes a second to import, and the screen opens first.
     import spacy
 
+    # Pipelines trained by `annotator train` name the clause suggester in their config, and
+    # pipelines saved with the rule components name their factories: register both first.
+    from annotator.nlp import registrations as registrations
+    from annotator.nlp.components import add_to_pipeline
+    from annotator.nlp.trained_stances import add_trained_stances
+
     name = model or default_model()
-    # Pipelines trained by `annotator train` name this tool's clause suggester in their config.
-    importlib.import_module("annotator.training.registrations")
-    # Pipelines saved with the rule components (stances, titles...) name their factories too.
-    importlib.import_module("annotator.nlp.components")
     try:
         nlp = spacy.load(name)
     except OSError as error:
@@ -52,21 +54,10 @@ def load_pipeline(model: str | None = None) -> Any:
             f"{INSTALL_HINT}"
         ) from None
     nlp.meta.setdefault("annotator_source", pipeline_source(nlp, name))
-    _add_suggestion_components(nlp)
+    add_to_pipeline(nlp)
     # A trained stance span categorizer adds its stances after the rule suggester's.
-    importlib.import_module("annotator.training.stances").add_trained_stances(
-        nlp, nlp.meta["annotator_source"]
-    )
+    add_trained_stances(nlp, nlp.meta["annotator_source"])
     return nlp
-
-
-def _add_suggestion_components(nlp: Any) -> None:
-    """Hook for the rule components (consistency, stance) that wrap the model's output."""
-    try:
-        components = importlib.import_module("annotator.nlp.components")
-    except ModuleNotFoundError:
-        return
-    components.add_to_pipeline(nlp)
 
 
 def expected_source(model: str | None = None) -> str:

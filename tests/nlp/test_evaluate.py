@@ -18,9 +18,12 @@ from annotator.core.evaluate import (
 )
 from annotator.core.model import TextRef
 from annotator.errors import InputError
+from annotator.nlp.pipeline import blank_tokenizer
 
 ENTITY_TEXT = "Tokayev met Wang Yi in Astana."
 STANCE_TEXT = "China supports the plan and Japan opposes the tax."
+
+TOKENIZE = blank_tokenizer()
 
 
 def span(text: str, part: str, label: str, occurrence: int = 0) -> dict[str, Any]:
@@ -107,7 +110,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_entity_scores_overall_and_per_label(files: tuple[Path, Path]) -> None:
-    evaluation = evaluate_files(*files)
+    evaluation = evaluate_files(*files, TOKENIZE)
     assert evaluation.documents == 2
     person = evaluation.per_label["PERSON"]
     assert (person.tp, person.fp, person.fn) == (1, 1, 1)
@@ -124,7 +127,7 @@ def test_entity_scores_overall_and_per_label(files: tuple[Path, Path]) -> None:
 
 
 def test_stance_precision_and_recall(files: tuple[Path, Path]) -> None:
-    stances = evaluate_files(*files).stances
+    stances = evaluate_files(*files, TOKENIZE).stances
     assert (stances.tp, stances.fp, stances.fn) == (1, 2, 1)
     assert stances.precision == pytest.approx(1 / 3)
     assert stances.recall == pytest.approx(1 / 2)
@@ -132,7 +135,7 @@ def test_stance_precision_and_recall(files: tuple[Path, Path]) -> None:
 
 def test_perfect_prediction_scores_one(files: tuple[Path, Path]) -> None:
     gold, _ = files
-    evaluation = evaluate_files(gold, gold)
+    evaluation = evaluate_files(gold, gold, TOKENIZE)
     assert evaluation.entities.f1 == 1.0
     assert (evaluation.stances.precision, evaluation.stances.recall) == (1.0, 1.0)
 
@@ -143,7 +146,7 @@ def test_missing_prediction_counts_every_gold_item_as_missed(tmp_path: Path) -> 
         [{"text": ENTITY_TEXT, "spans": [span(ENTITY_TEXT, "Astana", "GPE")]}],
     )
     predicted = write(tmp_path / "pred.jsonl", [{"text": "Something else.", "spans": []}])
-    evaluation = evaluate_files(gold, predicted)
+    evaluation = evaluate_files(gold, predicted, TOKENIZE)
     assert evaluation.missing_predictions == 1
     assert evaluation.unmatched_predictions == 1
     assert (evaluation.entities.tp, evaluation.entities.fn) == (0, 1)
@@ -164,7 +167,7 @@ def test_ignored_gold_records_are_left_out(tmp_path: Path) -> None:
             {"text": "Skipped text.", "spans": [span("Skipped text.", "Skipped", "ORG")]},
         ],
     )
-    evaluation = evaluate_files(gold, predicted)
+    evaluation = evaluate_files(gold, predicted, TOKENIZE)
     assert (evaluation.documents, evaluation.skipped_gold) == (1, 1)
     assert (evaluation.entities.precision, evaluation.entities.recall) == (1.0, 1.0)
 
@@ -173,7 +176,7 @@ def test_rejected_spans_do_not_count(tmp_path: Path) -> None:
     rejected = {**span(ENTITY_TEXT, "Astana", "ORG"), "status": "rejected"}
     gold = write(tmp_path / "gold.jsonl", [{"text": ENTITY_TEXT, "spans": []}])
     predicted = write(tmp_path / "pred.jsonl", [{"text": ENTITY_TEXT, "spans": [rejected]}])
-    assert evaluate_files(gold, predicted).entities.fp == 0
+    assert evaluate_files(gold, predicted, TOKENIZE).entities.fp == 0
 
 
 def test_holders_refer_to_the_same_thing() -> None:
@@ -206,7 +209,7 @@ def test_one_prediction_matches_one_gold_stance(tmp_path: Path) -> None:
     once = stance(text, "FAVOR", "China", "the plan")
     gold = write(tmp_path / "gold.jsonl", [{"text": text, "stances": [once, once]}])
     predicted = write(tmp_path / "pred.jsonl", [{"text": text, "stances": [once]}])
-    stances = evaluate_files(gold, predicted).stances
+    stances = evaluate_files(gold, predicted, TOKENIZE).stances
     assert (stances.tp, stances.fp, stances.fn) == (1, 0, 1)
 
 
@@ -214,7 +217,7 @@ def test_bad_line_names_file_and_line(tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps({"text": "Fine."}) + "\n{not json\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        evaluate_files(gold, gold)
+        evaluate_files(gold, gold, TOKENIZE)
     assert (caught.value.path, caught.value.line) == (gold, 2)
 
 
@@ -224,7 +227,7 @@ def test_span_outside_the_text_is_bad_input(tmp_path: Path) -> None:
         [{"text": "Short.", "spans": [{"start": 2, "end": 40, "label": "ORG"}]}],
     )
     with pytest.raises(InputError, match=r"gold\.jsonl:1: span 0 \(2-40\) lies outside"):
-        evaluate_files(gold, gold)
+        evaluate_files(gold, gold, TOKENIZE)
 
 
 def test_cli_prints_json(files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,9 +6,11 @@ from typing import Any
 
 from annotator.core.evaluate import evaluate_records, read_scored, scored_record
 from annotator.nlp.components import COMPONENT_NAMES
-from annotator.nlp.pipeline import suggestions_from_doc
+from annotator.nlp.pipeline import blank_tokenizer, suggestions_from_doc
 from annotator.workflow import validate_file
 from tests.nlp.conftest import SEED_GOLD
+
+TOKENIZE = blank_tokenizer()
 
 
 def prediction(doc: Any) -> dict[str, Any]:
@@ -25,17 +27,17 @@ def test_seed_gold_passes_annotator_validate() -> None:
 
 
 def test_seed_gold_covers_the_seed_article(seed_text: str) -> None:
-    (gold,) = read_scored(SEED_GOLD)
+    (gold,) = read_scored(SEED_GOLD, TOKENIZE)
     assert gold.text == seed_text
     assert len(gold.stances) >= 10
     assert {label for *_, label in gold.entities} >= {"PERSON", "GPE", "ORG", "NORP", "DATE"}
 
 
 def test_suggester_beats_the_raw_model_on_the_seed_gold(suggester: Any, seed_text: str) -> None:
-    gold = read_scored(SEED_GOLD)
+    gold = read_scored(SEED_GOLD, TOKENIZE)
     with suggester.select_pipes(disable=list(COMPONENT_NAMES.values())):
-        raw = evaluate_records(gold, [scored_record(prediction(suggester(seed_text)), 1)])
-    ours = evaluate_records(gold, [scored_record(prediction(suggester(seed_text)), 1)])
+        raw = evaluate_records(gold, [scored_record(prediction(suggester(seed_text)), 1, TOKENIZE)])
+    ours = evaluate_records(gold, [scored_record(prediction(suggester(seed_text)), 1, TOKENIZE)])
     assert ours.entities.f1 > raw.entities.f1
     assert ours.per_label["PERSON"].recall > raw.per_label["PERSON"].recall
     assert ours.per_label["ORG"].precision > raw.per_label["ORG"].precision

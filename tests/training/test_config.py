@@ -9,6 +9,8 @@ import pytest
 from spacy import util
 
 from annotator.errors import ModelError
+from annotator.nlp.registrations import CLAUSE_SUGGESTER, SOURCED_LOOKUPS
+from annotator.nlp.trained_stances import STANCE_KEY
 from annotator.training.config import (
     TrainingSettings,
     build_config,
@@ -16,8 +18,7 @@ from annotator.training.config import (
     debug_data_command,
     inspect_base,
 )
-from annotator.training.docbin import INCORRECT_SPANS_KEY, STANCE_KEY, read_export, training_docs
-from annotator.training.registrations import CLAUSE_SUGGESTER, SOURCED_LOOKUPS
+from annotator.training.docbin import INCORRECT_SPANS_KEY, read_export, training_docs
 from annotator.training.train import prepare_training
 from tests.training.gadget_corpus import gadget_records, write_jsonl
 

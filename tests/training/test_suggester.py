@@ -7,7 +7,7 @@ from typing import Any
 import spacy
 from spacy.util import registry
 
-from annotator.training.registrations import CLAUSE_SUGGESTER, clause_spans, clause_suggester
+from annotator.nlp.registrations import CLAUSE_SUGGESTER, clause_spans, clause_suggester
 
 
 def _texts(doc: Any) -> list[str]:

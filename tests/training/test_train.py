@@ -15,10 +15,10 @@ from spacy.tokens import Doc, Span
 from annotator.cli import run
 from annotator.errors import AnnotatorError, InputError
 from annotator.nlp.pipeline import load_pipeline, suggestions_from_doc
+from annotator.nlp.trained_stances import COMPONENT, STANCE_KEY, TrainedStances
 from annotator.training.config import TrainingSettings
 from annotator.training.curve import CurvePoint, bar, render_curve, subset_size
-from annotator.training.docbin import STANCE_KEY, read_docbin
-from annotator.training.stances import COMPONENT, TrainedStances
+from annotator.training.docbin import read_docbin
 from annotator.training.train import PRF, DevScores, train_model
 from tests.training.conftest import QUICK, TrainedGadgets
 from tests.training.gadget_corpus import Slot, gadget_records, make_record, write_jsonl

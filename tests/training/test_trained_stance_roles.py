@@ -8,9 +8,8 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
+from annotator.nlp.trained_stances import STANCE_KEY, TrainedStances
 from annotator.training.config import DEFAULT_BASE_MODEL
-from annotator.training.docbin import STANCE_KEY
-from annotator.training.stances import TrainedStances
 
 
 @pytest.fixture(scope="module")

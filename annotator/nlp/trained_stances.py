@@ -22,9 +22,10 @@ from spacy.tokens import Doc
 
 from annotator.nlp.stance import clause_roles
 from annotator.nlp.stance_lexicon import CueLexicon, load_lexicon
-from annotator.training.docbin import STANCE_KEY
 
 COMPONENT = "annotator_trained_stances"
+# The span group a trained stance span categorizer predicts into (and training data fills).
+STANCE_KEY = "stance"
 
 
 @cache

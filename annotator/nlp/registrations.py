@@ -1,8 +1,10 @@
 """Functions that trained pipelines name in their config.cfg, registered with spaCy.
 
 spaCy resolves `{"@misc": "annotator.clause_suggester.v1"}` by name when a pipeline is loaded,
-so this module must be imported first: `annotator` does so in `load_pipeline`, and
-`python -m spacy ... --code annotator/training/registrations.py` does so for spaCy's CLI.
+so this module must be imported first: `load_pipeline` does so, spaCy's entry points do so in a
+process that never imports annotator (pyproject.toml), and `python -m spacy ... --code
+annotator/nlp/registrations.py` does so for spaCy's CLI. The names are kept from when this
+module lived in `annotator.training`, so models saved then load unchanged.
 """
 
 from __future__ import annotations
