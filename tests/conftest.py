@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from annotator.core.store import SQLiteStore
+from annotator.core.store import SQLiteStore, StoreBackend
 from annotator.nlp.pipeline import load_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,3 +28,20 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     db = SQLiteStore(tmp_path / "store.sqlite")
     yield db
     db.close()
+
+
+OpenStore = Callable[[], StoreBackend]
+
+
+@pytest.fixture
+def open_store_again(tmp_path: Path) -> Iterator[OpenStore]:
+    """Opens a new connection (a new terminal) to one fresh store each time it is called."""
+    opened: list[StoreBackend] = []
+
+    def again() -> StoreBackend:
+        opened.append(SQLiteStore(tmp_path / "shared.sqlite"))
+        return opened[-1]
+
+    yield again
+    for store in opened:
+        store.close()

@@ -24,6 +24,7 @@ from annotator.core.commands import Change, EditRefused, apply_change
 from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState
 from annotator.core.store import SQLiteStore
+from annotator.core.store.decisions import overlaid
 from annotator.errors import StoreError
 
 DOCUMENT_COLUMNS = (
@@ -219,7 +220,7 @@ def recover_store(source: Path, target: Path) -> RecoveryReport:
                 if "events" in tables
                 else _TableRead([], 0, readable=False)
             )
-            states = _read_states(db) if "states" in tables else []
+            states = _read_states(db, documents.rows) if "states" in tables else []
             places = _read_places(db) if "places" in tables else []
         finally:
             db.close()
@@ -247,7 +248,9 @@ def recover_store(source: Path, target: Path) -> RecoveryReport:
         _write_rows(store, "events", EVENT_COLUMNS, good_events)
         cached = {(r[0], r[1]): r for r in states}
         rebuilt = _rebuild_states(store, good_events, cached, known, report)
-        _write_rows(store, "states", STATE_COLUMNS, rebuilt)
+        for annotator, input_hash, state_json, _, stamp in rebuilt:
+            state = DocumentState.from_store(json.loads(state_json))
+            store.put_state(annotator, input_hash, state, stamp)
         _write_rows(store, "places", PLACE_COLUMNS, [r for r in places if r[1] in known])
     except BaseException:
         store.close()
@@ -266,8 +269,13 @@ def _note(report: RecoveryReport, count: int, what: str) -> None:
         report.problems.append(f"{count} {what} and were left out")
 
 
-def _read_states(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
+def _read_states(
+    db: sqlite3.Connection, documents: Sequence[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
     """The cached states that can still be read (a fallback where the log has gaps)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(states)")}
+    if "state" not in columns:
+        return _read_item_states(db, documents)
     read = _read_table(db, "states", "rowid", ("rowid", *STATE_COLUMNS))
     return [
         row[1:]
@@ -278,6 +286,33 @@ def _read_states(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
         and isinstance(row[5], int)
         and _json_ok(row[3])
     ]
+
+
+def _read_item_states(
+    db: sqlite3.Connection, documents: Sequence[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Schema 2's states (answers, and items over the suggestions) as whole JSON states."""
+    initials = {row[1]: row[7] for row in documents}
+    answers = _read_table(db, "states", "rowid", ("rowid", "annotator", "input_hash", "answer",
+                                                  "timestamp"))
+    items: dict[tuple[Any, Any], list[tuple[str, str | None]]] = {}
+    if "state_items" in _tables(db, Path("store")):
+        read = _read_table(db, "state_items", "rowid", ("rowid", "annotator", "input_hash",
+                                                        "item", "body"))
+        for _, annotator, input_hash, item, body in read.rows:
+            if isinstance(item, str) and (body is None or _json_ok(body)):
+                items.setdefault((annotator, input_hash), []).append((item, body))
+    states = []
+    for _, annotator, input_hash, answer, stamp in answers.rows:
+        initial = initials.get(input_hash)
+        if not isinstance(annotator, str) or not isinstance(stamp, int) or not (
+            initial is None or _json_ok(initial)
+        ):
+            continue
+        base = DocumentState.from_store(json.loads(initial)) if initial else DocumentState()
+        state = overlaid(base, items.get((annotator, input_hash), []), answer)
+        states.append((annotator, input_hash, compact_json(state.to_store()), answer, stamp))
+    return states
 
 
 def _read_places(db: sqlite3.Connection) -> list[tuple[Any, ...]]:

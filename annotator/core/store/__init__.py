@@ -16,7 +16,6 @@ from annotator.core.store.base import (
     default_store_location,
     default_store_path,
 )
-from annotator.core.store.base import dumps as _dumps
 from annotator.core.store.decisions import StoreBackend
 from annotator.core.store.location import open_store
 from annotator.core.store.schema import SCHEMA_VERSION
@@ -32,7 +31,6 @@ __all__ = [
     "Store",
     "StoreBackend",
     "StoreStats",
-    "_dumps",
     "default_store_location",
     "default_store_path",
     "open_store",

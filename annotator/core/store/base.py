@@ -45,6 +45,7 @@ class Event:
     ref: int | None
     change: Change
     timestamp: int
+    session: int | None = None  # None: made before sessions were recorded
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,6 @@ class Store(Protocol):
     ) -> Iterator[AnnotatedDocument]: ...
     def stats(self, annotator: str) -> StoreStats: ...
     def close(self) -> None: ...
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON, as every column of the store holds it."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def document_from_row(row: Sequence[Any]) -> Document:

@@ -1,117 +1,208 @@
-"""Decisions: applying changes, the event log, undo and redo, and each annotator's state."""
+"""Decisions: applying changes, the event log, undo and redo per session, and states.
+
+A state is stored as the items where it differs from the suggestions (`state_items`), so a
+decision writes what it changed, whatever the document's size; undo and redo read the top of
+the session's stack, whatever the log's length.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from annotator.core.commands import Change, apply_change
+from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState, Span, Stance
-from annotator.core.store.base import Event, dumps
-from annotator.core.store.sql import SQLStore, guarded
+from annotator.core.store.base import Event, chunks
+from annotator.core.store.sessions import SessionLog
+from annotator.core.store.sql import guarded
 
 _CACHED_STATES = 16
-_ITEM_JSON_MEMO = 100_000
+History = tuple[int, DocumentState, Change]
 
 
-class StoreBackend(SQLStore):
-    """A whole store over SQL; this half holds decisions (each write one transaction,
+def overlaid(
+    initial: DocumentState, items: Iterable[tuple[str, str | None]], answer: Any
+) -> DocumentState:
+    """The suggestions with an annotator's item overrides on top, ordered as `apply_change`."""
+    spans = {s.id: s for s in initial.spans}
+    stances = {s.id: s for s in initial.stances}
+    for item, body in items:
+        if item.startswith("s:"):
+            if body is None:
+                spans.pop(item[2:], None)
+            else:
+                spans[item[2:]] = Span.from_store(json.loads(body))
+        elif body is None:
+            stances.pop(item[2:], None)
+        else:
+            stances[item[2:]] = Stance.from_json(json.loads(body))
+    return DocumentState(
+        spans=tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.id))),
+        stances=tuple(sorted(stances.values(), key=lambda s: (s.evidence.start, s.id))),
+        answer=answer,
+    )
+
+
+def changed_items(change: Change) -> list[tuple[str, str | None]]:
+    """The override rows a change writes: its new items, and NULL for the ones it removed."""
+    rows: list[tuple[str, str | None]] = []
+    after_spans = {s.id for s in change.spans_after}
+    after_stances = {s.id for s in change.stances_after}
+    rows.extend((f"s:{s.id}", None) for s in change.spans_before if s.id not in after_spans)
+    rows.extend((f"t:{s.id}", None) for s in change.stances_before if s.id not in after_stances)
+    rows.extend((f"s:{s.id}", compact_json(s.to_store())) for s in change.spans_after)
+    rows.extend((f"t:{s.id}", compact_json(s.to_json())) for s in change.stances_after)
+    return rows
+
+
+class StoreBackend(SessionLog):
+    """A whole store over SQL; this part holds decisions (each write one transaction,
     committed on return). `SQLiteStore` and `PostgresStore` are its backends."""
 
     def __init__(self) -> None:
-        # Recently used states; valid while no other connection has committed (data version).
-        self._cache: OrderedDict[tuple[str, int], DocumentState] = OrderedDict()
-        self._cache_version: object = None
-        # id(item) -> (item, its JSON); the item is kept so its id cannot be reused meanwhile.
-        self._item_memo: dict[int, tuple[Span | Stance, str]] = {}
-
-    def _data_version(self, db: Any) -> object:
-        """A value that changes whenever another connection commits."""
-        raise NotImplementedError
+        super().__init__()
+        # Recently used states with the version they were read at.
+        self._cache: OrderedDict[tuple[str, int], tuple[int, DocumentState]] = OrderedDict()
 
     def _forget_cached(self) -> None:
         self._cache.clear()
 
+    def _lock_state(self, db: Any, annotator: str, input_hash: int) -> None:
+        """Keep other writers of this annotator's document out until commit (server stores)."""
+
+    # -- writing ---------------------------------------------------------------------------------
+
     @guarded
-    def apply(self, annotator: str, input_hash: int, change: Change) -> DocumentState:
-        """Apply a change and log it; committed to disk before this returns."""
+    def apply(
+        self,
+        annotator: str,
+        input_hash: int,
+        change: Change,
+        *,
+        session: int | None = None,
+        event_id: str | None = None,
+    ) -> DocumentState:
+        """Apply a change and log it; committed before this returns.
+
+        `event_id`, made by the caller, makes a retried call apply once: a second call with
+        the same id changes nothing and returns the current state.
+        """
+        sid = self.session_for(annotator, session)
         with self._write() as db:
+            if event_id is not None and self._logged(db, event_id) is not None:
+                return self._state(db, annotator, input_hash)
+            self._lock_state(db, annotator, input_hash)
             state = self._state(db, annotator, input_hash)
             new_state = apply_change(state, change)
-            self._log(db, annotator, input_hash, "do", None, change, new_state)
-        self._remember(annotator, input_hash, new_state)  # only once it is committed
+            seq, version = self._log(db, sid, annotator, input_hash, "do", None, change, event_id)
+            db.execute("DELETE FROM undo_stacks WHERE session=? AND kind='redo'", (sid,))
+            db.execute(
+                "INSERT INTO undo_stacks (session, kind, seq) VALUES (?, 'undo', ?)", (sid, seq)
+            )
+        self._remember(annotator, input_hash, version, new_state)  # only once committed
         return new_state
+
+    def _logged(self, db: Any, event_id: str) -> tuple[int, str] | None:
+        row = db.execute(
+            "SELECT input_hash, change FROM events WHERE event_id=?", (event_id,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), row[1])
 
     def _log(
         self,
         db: Any,
+        session: int,
         annotator: str,
         input_hash: int,
         op: str,
         ref: int | None,
         change: Change,
-        new_state: DocumentState,
-    ) -> None:
+        event_id: str | None,
+    ) -> tuple[int, int]:
+        """Write the event and the items it changed; (its seq, the state's new version)."""
         now = int(time.time())
-        db.execute(
-            "INSERT INTO events (annotator, input_hash, op, ref, change, timestamp)"
-            " VALUES (?,?,?,?,?,?)",
-            (annotator, input_hash, op, ref, dumps(change.to_json()), now),
+        seq = db.execute(
+            "INSERT INTO events (annotator, input_hash, op, ref, change, timestamp, session,"
+            " event_id) VALUES (?,?,?,?,?,?,?,?) RETURNING seq",
+            (
+                annotator,
+                input_hash,
+                op,
+                ref,
+                compact_json(change.to_json()),
+                now,
+                session,
+                event_id,
+            ),
+        ).fetchone()[0]
+        db.executemany(
+            "INSERT INTO state_items (annotator, input_hash, item, body) VALUES (?,?,?,?) "
+            "ON CONFLICT (annotator, input_hash, item) DO UPDATE SET body=excluded.body",
+            [(annotator, input_hash, item, body) for item, body in changed_items(change)],
         )
-        db.execute(
-            "INSERT INTO states (annotator, input_hash, state, answer, timestamp)"
-            " VALUES (?,?,?,?,?) ON CONFLICT (annotator, input_hash) DO UPDATE SET "
-            "state=excluded.state, answer=excluded.answer, timestamp=excluded.timestamp",
-            (annotator, input_hash, self._state_json(new_state), new_state.answer, now),
-        )
+        version = db.execute(
+            "INSERT INTO states (annotator, input_hash, answer, timestamp, version) "
+            "VALUES (?,?,?,?,1) ON CONFLICT (annotator, input_hash) DO UPDATE SET "
+            "answer=excluded.answer, timestamp=excluded.timestamp, version=states.version+1 "
+            "RETURNING version",
+            (annotator, input_hash, change.answer_after, now),
+        ).fetchone()[0]
+        return int(seq), int(version)
 
-    def _stacks(self, db: Any, annotator: str) -> tuple[list[int], list[int]]:
-        """The undo and redo stacks (event seqs of 'do' events), derived from the log."""
-        done: list[int] = []
-        undone: list[int] = []
-        rows = db.execute(
-            "SELECT seq, op, ref FROM events WHERE annotator=? ORDER BY seq", (annotator,)
-        )
-        for seq, op, ref in rows:
-            if op == "do":
-                done.append(seq)
-                undone.clear()
-            elif op == "undo" and done and done[-1] == ref:
-                undone.append(done.pop())
-            elif op == "redo" and undone and undone[-1] == ref:
-                done.append(undone.pop())
-        return done, undone
+    def undo(
+        self, annotator: str, *, session: int | None = None, event_id: str | None = None
+    ) -> History | None:
+        """Undo the latest change made in this session, on whichever document it was."""
+        return self._undo_or_redo(annotator, "undo", session, event_id)
 
-    def undo(self, annotator: str) -> tuple[int, DocumentState, Change] | None:
-        """Undo this annotator's latest change, on whichever document it was."""
-        return self._undo_or_redo(annotator, "undo")
-
-    def redo(self, annotator: str) -> tuple[int, DocumentState, Change] | None:
-        """Redo the change undone last."""
-        return self._undo_or_redo(annotator, "redo")
+    def redo(
+        self, annotator: str, *, session: int | None = None, event_id: str | None = None
+    ) -> History | None:
+        """Redo the change this session undid last."""
+        return self._undo_or_redo(annotator, "redo", session, event_id)
 
     @guarded
     def _undo_or_redo(
-        self, annotator: str, op: Literal["undo", "redo"]
-    ) -> tuple[int, DocumentState, Change] | None:
+        self,
+        annotator: str,
+        op: Literal["undo", "redo"],
+        session: int | None,
+        event_id: str | None,
+    ) -> History | None:
+        sid = self.session_for(annotator, session)
         with self._write() as db:
-            done, undone = self._stacks(db, annotator)
-            stack = done if op == "undo" else undone
-            if not stack:
+            if event_id is not None:
+                logged = self._logged(db, event_id)
+                if logged is not None:
+                    state = self._state(db, annotator, logged[0])
+                    return logged[0], state, Change.from_json(json.loads(logged[1]))
+            # Undo takes the newest 'do' of the session; redo the one undone last (lowest).
+            top = "MAX" if op == "undo" else "MIN"
+            ref = db.execute(
+                f"SELECT {top}(seq) FROM undo_stacks WHERE session=? AND kind=?", (sid, op)
+            ).fetchone()[0]
+            if ref is None:
                 return None
-            ref = stack[-1]
             input_hash, change_json = db.execute(
                 "SELECT input_hash, change FROM events WHERE seq=?", (ref,)
             ).fetchone()
             original = Change.from_json(json.loads(change_json))
             change = original.inverse() if op == "undo" else original
-            state = self._state(db, annotator, input_hash)
-            new_state = apply_change(state, change)
-            self._log(db, annotator, input_hash, op, ref, change, new_state)
-        self._remember(annotator, int(input_hash), new_state)
+            self._lock_state(db, annotator, input_hash)
+            new_state = apply_change(self._state(db, annotator, input_hash), change)
+            _, version = self._log(db, sid, annotator, input_hash, op, ref, change, event_id)
+            db.execute(
+                "DELETE FROM undo_stacks WHERE session=? AND kind=? AND seq=?", (sid, op, ref)
+            )
+            db.execute(
+                "INSERT INTO undo_stacks (session, kind, seq) VALUES (?,?,?)",
+                (sid, "redo" if op == "undo" else "undo", ref),
+            )
+        self._remember(annotator, int(input_hash), version, new_state)
         return int(input_hash), new_state, change
 
     # -- states ----------------------------------------------------------------------------------
@@ -127,47 +218,43 @@ class StoreBackend(SQLStore):
         return self._initial(self._db, input_hash)
 
     def _state(self, db: Any, annotator: str, input_hash: int) -> DocumentState:
-        # Parsing a long article's state costs tens of milliseconds; a key press must not.
-        version = self._data_version(db)
-        if version != self._cache_version:
-            # Another connection committed since: anything remembered may be stale.
-            self._cache.clear()
-            self._cache_version = version
-        cached = self._cache.get((annotator, input_hash))
-        if cached is not None:
-            return cached
         row = db.execute(
-            "SELECT state FROM states WHERE annotator=? AND input_hash=?",
+            "SELECT version, answer FROM states WHERE annotator=? AND input_hash=?",
             (annotator, input_hash),
         ).fetchone()
-        if row is not None:
-            state = DocumentState.from_store(json.loads(row[0]))
-        else:
-            state = self._initial(db, input_hash)
-        self._remember(annotator, input_hash, state)
+        if row is None:  # no decision yet: the suggestions, which may arrive any time
+            return self._initial(db, input_hash)
+        # Parsing a long article's state costs tens of milliseconds; a key press must not.
+        cached = self._cache.get((annotator, input_hash))
+        if cached is not None and cached[0] == row[0]:
+            return cached[1]
+        items = db.execute(
+            "SELECT item, body FROM state_items WHERE annotator=? AND input_hash=?",
+            (annotator, input_hash),
+        ).fetchall()
+        state = overlaid(self._initial(db, input_hash), items, row[1])
+        self._remember(annotator, input_hash, int(row[0]), state)
         return state
 
-    def _state_json(self, state: DocumentState) -> str:
-        """`dumps(state.to_store())`, reusing the JSON of items that did not change.
+    def _states_of(
+        self, annotator: str, rows: Sequence[tuple[int, str | None, Any]]
+    ) -> dict[int, DocumentState]:
+        """States of many documents from (input_hash, initial JSON, answer) rows, read at once."""
+        items: dict[int, list[tuple[str, str | None]]] = {h: [] for h, _, _ in rows}
+        for chunk in chunks(list(items), 500):
+            marks = ",".join("?" * len(chunk))
+            for input_hash, item, body in self._db.execute(
+                f"SELECT input_hash, item, body FROM state_items WHERE annotator=? "
+                f"AND input_hash IN ({marks})",
+                (annotator, *chunk),
+            ):
+                items[input_hash].append((item, body))
+        return {h: overlaid(_parsed(initial), items[h], answer) for h, initial, answer in rows}
 
-        An edit replaces one or two spans of thousands; re-encoding the others on every key
-        press is what made edits on long articles slow.
-        """
-        spans = ",".join(self._item_json(span, span.to_store) for span in state.spans)
-        stances = ",".join(self._item_json(stance, stance.to_json) for stance in state.stances)
-        if len(self._item_memo) > _ITEM_JSON_MEMO:
-            self._item_memo.clear()
-        return f'{{"spans":[{spans}],"stances":[{stances}],"answer":{dumps(state.answer)}}}'
-
-    def _item_json(self, item: Span | Stance, encode: Callable[[], dict[str, Any]]) -> str:
-        memo = self._item_memo.get(id(item))
-        if memo is None or memo[0] is not item:
-            memo = (item, dumps(encode()))
-            self._item_memo[id(item)] = memo
-        return memo[1]
-
-    def _remember(self, annotator: str, input_hash: int, state: DocumentState) -> None:
-        self._cache[(annotator, input_hash)] = state
+    def _remember(
+        self, annotator: str, input_hash: int, version: int, state: DocumentState
+    ) -> None:
+        self._cache[(annotator, input_hash)] = (version, state)
         self._cache.move_to_end((annotator, input_hash))
         while len(self._cache) > _CACHED_STATES:
             self._cache.popitem(last=False)
@@ -178,7 +265,38 @@ class StoreBackend(SQLStore):
         ).fetchone()
         if row is None:
             raise KeyError(input_hash)
-        return DocumentState.from_store(json.loads(row[0])) if row[0] else DocumentState()
+        return _parsed(row[0])
+
+    @guarded
+    def put_state(
+        self, annotator: str, input_hash: int, state: DocumentState, timestamp: int
+    ) -> None:
+        """Write a whole state without an event (recovery, copies): its overrides and answer."""
+        from annotator.core.store.schema import item_rows
+
+        with self._write() as db:
+            initial = db.execute(
+                "SELECT initial FROM documents WHERE input_hash=?", (input_hash,)
+            ).fetchone()[0]
+            rows = item_rows(compact_json(state.to_store()), initial)
+            db.execute(
+                "DELETE FROM state_items WHERE annotator=? AND input_hash=?",
+                (annotator, input_hash),
+            )
+            db.executemany(
+                "INSERT INTO state_items (annotator, input_hash, item, body) VALUES (?,?,?,?)",
+                [(annotator, input_hash, item, body) for item, body in rows],
+            )
+            db.execute(
+                "INSERT INTO states (annotator, input_hash, answer, timestamp, version) "
+                "VALUES (?,?,?,?,1) ON CONFLICT (annotator, input_hash) DO UPDATE SET "
+                "answer=excluded.answer, timestamp=excluded.timestamp, "
+                "version=states.version+1",
+                (annotator, input_hash, state.answer, timestamp),
+            )
+        self._cache.pop((annotator, input_hash), None)
+
+    # -- the log ---------------------------------------------------------------------------------
 
     @guarded
     def replay(self, annotator: str, input_hash: int) -> DocumentState:
@@ -192,11 +310,15 @@ class StoreBackend(SQLStore):
     def history(self, annotator: str, input_hash: int) -> list[Event]:
         """This annotator's events on a document, oldest first."""
         rows = self._db.execute(
-            "SELECT seq, annotator, input_hash, op, ref, change, timestamp FROM events "
+            "SELECT seq, annotator, input_hash, op, ref, change, timestamp, session FROM events "
             "WHERE annotator=? AND input_hash=? ORDER BY seq",
             (annotator, input_hash),
         )
         return [
-            Event(seq, ann, h, op, ref, Change.from_json(json.loads(change)), ts)
-            for seq, ann, h, op, ref, change, ts in rows
+            Event(seq, ann, h, op, ref, Change.from_json(json.loads(change)), ts, session)
+            for seq, ann, h, op, ref, change, ts, session in rows
         ]
+
+
+def _parsed(initial: str | None) -> DocumentState:
+    return DocumentState.from_store(json.loads(initial)) if initial else DocumentState()

@@ -14,13 +14,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from annotator.core.jsoncodec import compact_json
 from annotator.core.model import CorpusRecord, Document, DocumentState, Token
 from annotator.core.store.base import (
     AnnotatedDocument,
     StoreStats,
     chunks,
     document_from_row,
-    dumps,
 )
 from annotator.errors import StoreError
 
@@ -105,7 +105,7 @@ class SQLStore:
                 "INSERT INTO corpus_files (path, signature, hashes) VALUES (?,?,?) "
                 "ON CONFLICT (path) DO UPDATE SET signature=excluded.signature, "
                 "hashes=excluded.hashes",
-                (path, signature, dumps(list(hashes))),
+                (path, signature, compact_json(list(hashes))),
             )
 
     @guarded
@@ -133,11 +133,11 @@ class SQLStore:
                 (
                     doc.input_hash,
                     doc.text,
-                    dumps(doc.meta),
-                    dumps(doc.extra),
+                    compact_json(doc.meta),
+                    compact_json(doc.extra),
                     doc.task_hash,
-                    dumps([t.to_json() for t in doc.tokens]) if doc.tokens else None,
-                    dumps(record.initial.to_store()) if record.initial is not None else None,
+                    compact_json([t.to_json() for t in doc.tokens]) if doc.tokens else None,
+                    compact_json(record.initial.to_store()) if record.initial is not None else None,
                     record.source,
                     record.timestamp,
                     record.annotator,
@@ -239,7 +239,12 @@ class SQLStore:
     ) -> None:
         """Cache suggestions of many documents in one transaction (one disk sync)."""
         rows = [
-            (dumps([t.to_json() for t in tokens]), dumps(initial.to_store()), source, input_hash)
+            (
+                compact_json([t.to_json() for t in tokens]),
+                compact_json(initial.to_store()),
+                source,
+                input_hash,
+            )
             for input_hash, tokens, initial, source in items
         ]
         self._forget_cached()  # a state not yet decided on is its document's suggestions
@@ -309,6 +314,11 @@ class SQLStore:
         ).fetchall()
         return sorted(r[0] for r in rows)
 
+    def _states_of(
+        self, annotator: str, rows: Sequence[tuple[int, str | None, Any]]
+    ) -> dict[int, DocumentState]:
+        raise NotImplementedError
+
     @guarded_iter
     def iter_annotated(
         self, annotator: str, include_unfinished: bool = False, batch_size: int = 1000
@@ -319,28 +329,30 @@ class SQLStore:
             rows = self._db.execute(
                 "SELECT d.position, d.input_hash, d.text, d.meta, d.extra, d.task_hash, "
                 "d.tokens, d.initial, d.imported_timestamp, d.imported_annotator, "
-                "s.state, s.timestamp FROM documents d LEFT JOIN states s "
+                "s.version, s.timestamp, s.answer FROM documents d LEFT JOIN states s "
                 "ON s.input_hash = d.input_hash AND s.annotator = ? "
                 "WHERE d.position > ? ORDER BY d.position LIMIT ?",
                 (annotator, last_position, batch_size),
             ).fetchall()
             if not rows:
                 return
+            decided = self._states_of(
+                annotator, [(row[1], row[7], row[12]) for row in rows if row[10] is not None]
+            )
             for row in rows:
                 last_position = row[0]
-                state_json = row[10] or row[7]
-                state = (
-                    DocumentState.from_store(json.loads(state_json))
-                    if state_json
-                    else DocumentState()
-                )
+                state = decided.get(row[1])
+                if state is None:
+                    state = (
+                        DocumentState.from_store(json.loads(row[7])) if row[7] else DocumentState()
+                    )
                 if state.answer is None and not include_unfinished:
                     continue
                 yield AnnotatedDocument(
                     document=document_from_row(row[1:7]),
                     state=state,
-                    timestamp=row[11] if row[10] else row[8],
-                    annotator=annotator if row[10] else (row[9] or annotator),
+                    timestamp=row[11] if row[10] is not None else row[8],
+                    annotator=annotator if row[10] is not None else (row[9] or annotator),
                 )
 
     @guarded
@@ -368,5 +380,5 @@ class SQLStore:
         )
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (sessions started through it end)."""
         self._db.close()

@@ -8,11 +8,10 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from annotator.core.store.decisions import StoreBackend
-from annotator.core.store.schema import SCHEMA_VERSION, SQLITE_SCHEMA, statements
+from annotator.core.store.schema import SCHEMA, SCHEMA_VERSION, newer_store, statements, upgrade
 from annotator.errors import StoreError
 
 _OPEN_PATIENCE_SECONDS = 10.0
@@ -64,6 +63,9 @@ class SQLiteStore(StoreBackend):
             except sqlite3.DatabaseError as error:
                 self._close_quietly()
                 raise self._damaged_on_open(error) from None
+            except StoreError:
+                self._close_quietly()
+                raise
 
     def _damaged_on_open(self, error: sqlite3.DatabaseError) -> StoreError:
         return StoreError(
@@ -95,6 +97,15 @@ class SQLiteStore(StoreBackend):
         except sqlite3.DatabaseError as error:
             self._close_quietly()
             raise self._damaged_on_open(error) from None
+        except StoreError:
+            self._close_quietly()
+            raise
+        if self._version < SCHEMA_VERSION:
+            self._close_quietly()
+            raise StoreError(
+                f"{self.path}: the store is of an older annotator (schema {self._version}); "
+                "open it once for writing (any command that saves) to upgrade it"
+            )
 
     def _close_quietly(self) -> None:
         db: sqlite3.Connection | None = getattr(self, "_db", None)
@@ -124,12 +135,15 @@ class SQLiteStore(StoreBackend):
         try:
             if self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
                 self._check_existing()
-            for statement in statements(SQLITE_SCHEMA):
-                self._db.execute(statement)
-            self._db.execute(
-                "INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+                if self._version < SCHEMA_VERSION:
+                    upgrade(self._db, self._version)  # in this transaction: all or nothing
+            else:
+                for statement in statements(SCHEMA):
+                    self._db.execute(statement)
+                self._db.execute(
+                    "INSERT INTO store_info (key, value) VALUES ('schema', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
@@ -141,8 +155,11 @@ class SQLiteStore(StoreBackend):
         if "store_info" not in tables:
             raise sqlite3.DatabaseError("no store_info table")
         row = self._db.execute("SELECT value FROM store_info WHERE key='schema'").fetchone()
-        if row is None or int(row[0]) > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError("written by a newer annotator")
+        if row is None or not str(row[0]).isdigit():
+            raise sqlite3.DatabaseError("no schema version")
+        self._version = int(row[0])
+        if self._version > SCHEMA_VERSION:
+            raise newer_store(self.path, self._version)
 
     def _check_healthy(self) -> None:
         """Damage is found on opening, before any write, not hours into a session."""
@@ -156,9 +173,6 @@ class SQLiteStore(StoreBackend):
 
     def _write(self) -> _Transaction:
         return _Transaction(self._db, self.path)
-
-    def _data_version(self, db: Any) -> object:
-        return db.execute("PRAGMA data_version").fetchone()[0]
 
     def _failure(self, error: Exception) -> StoreError | None:
         """A damaged file or a failing disk, said for people; other SQLite errors are bugs."""
