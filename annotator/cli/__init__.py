@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from annotator.cli import annotate, check, export, recover, train  # noqa: F401 (registers)
+from annotator.cli import annotate, check, export, recover, review, train  # noqa: F401 (registers)
 from annotator.cli.common import app, err
 from annotator.errors import AnnotatorError
 

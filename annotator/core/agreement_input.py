@@ -14,7 +14,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, overload
 
-from annotator.core.agreement import Annotation
+from annotator.core.agreement import Annotation, cycle_collection_paused
 from annotator.core.corpus import (
     ANSWERS,
     BadRecord,
@@ -55,6 +55,11 @@ def read_annotations(
 ) -> dict[str, list[Annotation]]:
     """Every annotated record of the files, by annotator: the record's `_annotator_id`, else
     the file's name without its suffix. The first bad line raises InputError."""
+    with cycle_collection_paused():
+        return _read_annotations(paths, tokenize)
+
+
+def _read_annotations(paths: Sequence[Path], tokenize: Tokenizer) -> dict[str, list[Annotation]]:
     found: dict[str, list[Annotation]] = {}
     for path in paths:
         if not path.is_file():

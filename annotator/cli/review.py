@@ -1,0 +1,169 @@
+"""`agree`: agreement between annotators, from export files or a store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from annotator.cli.common import StoreOption, app, err, open_store_at, out
+from annotator.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from annotator.core.agreement import Agreement, PairAgreement
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _plain(text: str) -> Text:
+    """Text from a file or a store, shown as it is: no markup, no control characters."""
+    from annotator.ui.display import display_line
+
+    return Text(display_line(text))
+
+
+def print_agreement(agreement: Agreement, documents: int) -> None:
+    """The matrix, the pairs, the labels and the least agreed documents, as tables."""
+    names = agreement.annotators
+    matrix = Table(title="entity F1 (exact)", show_lines=False)
+    matrix.add_column("")
+    for name in names:
+        matrix.add_column(_plain(name), justify="right")
+    for a in names:
+        row: list[Text | str] = [_plain(a)]
+        for b in names:
+            row.append("—" if a == b else f"{agreement.pair(a, b).entities.exact.f1:.3f}")
+        matrix.add_row(*row)
+    out.print(matrix)
+
+    pairs = Table(title="pairs")
+    pairs.add_column("")
+    for pair in agreement.pairs:
+        pairs.add_column(_plain(f"{pair.a} · {pair.b}"), justify="right")
+    rows: list[tuple[str, Callable[[PairAgreement], str]]] = [
+        ("documents both finished", lambda p: str(p.documents)),
+        ("entity F1 (exact)", lambda p: f"{p.entities.exact.f1:.3f}"),
+        ("entity F1 (overlap)", lambda p: f"{p.entities.relaxed.f1:.3f}"),
+        ("span F1, any label", lambda p: f"{p.entities.unlabelled.f1:.3f}"),
+        ("spans matched", lambda p: str(p.entities.exact.matched)),
+        ("spans only A / only B", lambda p: f"{p.entities.exact.only_a} / "
+                                            f"{p.entities.exact.only_b}"),
+        ("token kappa", lambda p: _figure(p.entities.kappa)),
+        ("stance F1", lambda p: f"{p.stances.labelled.f1:.3f}"),
+        ("stance frames matched", lambda p: str(p.stances.frames.matched)),
+        ("polarity kappa", lambda p: _figure(p.stances.polarity_kappa)),
+        ("documents only A / only B", lambda p: f"{p.only_in_a} / {p.only_in_b}"),
+    ]  # fmt: skip
+    for name, cell in rows:
+        pairs.add_row(name, *(cell(pair) for pair in agreement.pairs))
+    out.print(pairs)
+
+    labels = sorted({label for pair in agreement.pairs for label in pair.entities.per_label})
+    if labels:
+        per_label = Table(title="per label: F1 (token kappa)")
+        per_label.add_column("label")
+        for pair in agreement.pairs:
+            per_label.add_column(_plain(f"{pair.a} · {pair.b}"), justify="right")
+        for label in labels:
+            cells: list[Text | str] = [_plain(label)]
+            for pair in agreement.pairs:
+                found = pair.entities.per_label.get(label)
+                cells.append(
+                    "" if found is None else f"{found.exact.f1:.3f} ({_figure(found.kappa)})"
+                )
+            per_label.add_row(*cells)
+        out.print(per_label)
+
+    if agreement.documents and documents > 0:
+        shown = agreement.documents[:documents]
+        lowest = Table(title=f"documents, lowest agreement first ({len(shown)} of "
+                       f"{len(agreement.documents)})")  # fmt: skip
+        lowest.add_column("document", no_wrap=True, overflow="ellipsis", max_width=32)
+        lowest.add_column("lowest F1", justify="right")
+        for pair in agreement.pairs:
+            lowest.add_column(_plain(f"{pair.a} · {pair.b}"), justify="right")
+        for document in shown:
+            row = [_plain(document.title[:60]), f"{document.lowest:.3f}"]
+            for pair in agreement.pairs:
+                f1 = document.pair_f1.get((pair.a, pair.b))
+                row.append("" if f1 is None else f"{f1:.3f}")
+            lowest.add_row(*row)
+        out.print(lowest)
+    out.print(
+        f"Krippendorff's alpha (token level, all {len(names)} annotators): "
+        f"{_figure(agreement.alpha)}",
+        markup=False,
+    )
+
+
+@app.command()
+def agree(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Export files (ours, Prodigy's, doccano's); records go to their "
+            "_annotator_id, else to the file's name. None: every annotator of the store",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+    minimum: Annotated[
+        float | None,
+        typer.Option(
+            "--min",
+            min=0.0,
+            max=1.0,
+            help="Exit 1 when any pair's entity F1 is below this",
+            show_default=False,
+        ),
+    ] = None,
+    documents: Annotated[
+        int, typer.Option("--documents", min=0, help="How many least agreed documents to list")
+    ] = 10,
+) -> None:
+    """Agreement between every pair of annotators: entity F1 (exact and overlap) per label,
+    token-level kappa, Krippendorff's alpha, stance agreement; lowest documents first."""
+    from annotator.core.agreement import compute_agreement
+    from annotator.core.agreement_input import read_annotations, store_annotations
+
+    if files:
+        found = read_annotations(files)
+        where = ", ".join(str(f) for f in files)
+    else:
+        opened = open_store_at(store)
+        try:
+            found = store_annotations(opened, opened.annotators())
+        finally:
+            opened.close()
+        where = "the store"
+    if len(found) < 2:
+        names = ", ".join(sorted(found)) or "none"
+        raise AnnotatorError(
+            f"{where}: agreement needs finished work of two annotators or more (found: "
+            f"{names}); give files of several annotators, or records with _annotator_id"
+        )
+    agreement = compute_agreement(found)
+    if as_json:
+        # Plain: Rich would colour a per-document list of 10,000 entries for a minute.
+        sys.stdout.write(json.dumps(agreement.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        print_agreement(agreement, documents)
+    if minimum is not None:
+        below = [p for p in agreement.pairs if p.entities.exact.f1 < minimum]
+        for pair in below:
+            err.print(
+                f"{pair.a} and {pair.b}: entity F1 {pair.entities.exact.f1:.3f} is below {minimum}",
+                markup=False,
+            )
+        if below:
+            raise typer.Exit(1)
