@@ -122,7 +122,7 @@ def main() -> None:
         paths = write_files(Path(tmp), args.documents, args.tokens)
         size = sum(p.stat().st_size for p in paths) / 1e6
         started, cpu = time.perf_counter(), time.process_time()
-        found = read_annotations(paths)
+        found = read_annotations(paths, lambda text: ())  # every record has its tokens
         read = time.perf_counter() - started, time.process_time() - cpu
         started, cpu = time.perf_counter(), time.process_time()
         result = compute_agreement(found)

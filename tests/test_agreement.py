@@ -22,6 +22,7 @@ from annotator.core.corpus import input_hash
 from annotator.core.evaluate import StanceItem
 from annotator.core.model import TextRef
 from annotator.errors import InputError
+from annotator.nlp.pipeline import blank_tokenizer
 
 SENTENCE = "Alice met Bob in Paris ."
 TITLED = "President Joe Biden spoke ."
@@ -222,7 +223,7 @@ def test_files_pair_by_hash_else_by_text_and_skip_ignored(tmp_path: Path) -> Non
     ignored = {"text": "Skip me.", "answer": "ignore", "spans": []}
     doccano = {"text": text, "labels": [[0, 5, "PERSON"], [17, 22, "GPE"]]}
     first = _write(tmp_path / "p.jsonl", [prodigy, ignored])
-    found = read_annotations([first, _write(tmp_path / "bob.jsonl", [doccano])])
+    found = read_annotations([first, _write(tmp_path / "bob.jsonl", [doccano])], blank_tokenizer())
     assert sorted(found) == ["ann-1", "bob"]  # _annotator_id, else the file name
     pair = compute_agreement(found).pair("ann-1", "bob")
     assert pair.documents == 1
@@ -233,4 +234,4 @@ def test_bad_line_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "ok", "spans": []}\n{"text": "x", "spans": [{"start": 0}]}\n')
     with pytest.raises(InputError, match=r"bad.jsonl:2: span 0 needs integer"):
-        read_annotations([path])
+        read_annotations([path], blank_tokenizer())

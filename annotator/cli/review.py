@@ -18,6 +18,22 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from annotator.core.agreement import Agreement, PairAgreement
+    from annotator.core.corpus import Tokenizer
+    from annotator.core.model import Token
+
+
+def lazy_tokenizer() -> Tokenizer:
+    """spaCy's rule tokenizer, loaded only if a record comes without tokens (doccano's)."""
+    made: list[Tokenizer] = []
+
+    def tokenize(text: str) -> tuple[Token, ...]:
+        if not made:
+            from annotator.nlp.pipeline import blank_tokenizer
+
+            made.append(blank_tokenizer())
+        return made[0](text)
+
+    return tokenize
 
 
 def _figure(value: float | None) -> str:
@@ -137,12 +153,12 @@ def agree(
     from annotator.core.agreement_input import read_annotations, store_annotations
 
     if files:
-        found = read_annotations(files)
+        found = read_annotations(files, lazy_tokenizer())
         where = ", ".join(str(f) for f in files)
     else:
         opened = open_store_at(store)
         try:
-            found = store_annotations(opened, opened.annotators())
+            found = store_annotations(opened, opened.annotators(), lazy_tokenizer())
         finally:
             opened.close()
         where = "the store"

@@ -29,13 +29,6 @@ from annotator.core.store import Store
 from annotator.errors import InputError
 
 
-def _any_tokenizer(text: str) -> tuple[Token, ...]:
-    # Only records without tokens (doccano's) need spaCy's tokenizer.
-    from annotator.nlp.pipeline import blank_tokenizer
-
-    return blank_tokenizer()(text)
-
-
 def annotation_of(document: Document, state: DocumentState, tokens: Sequence[Token]) -> Annotation:
     """One annotator's state of a document as agreement compares it."""
     return Annotation(
@@ -50,11 +43,12 @@ def annotation_of(document: Document, state: DocumentState, tokens: Sequence[Tok
     )
 
 
-def read_annotations(
-    paths: Sequence[Path], tokenize: Tokenizer = _any_tokenizer
-) -> dict[str, list[Annotation]]:
+def read_annotations(paths: Sequence[Path], tokenize: Tokenizer) -> dict[str, list[Annotation]]:
     """Every annotated record of the files, by annotator: the record's `_annotator_id`, else
-    the file's name without its suffix. The first bad line raises InputError."""
+    the file's name without its suffix. The first bad line raises InputError.
+
+    `tokenize` (the caller's: spaCy's rule tokenizer, say) splits records without tokens.
+    """
     with cycle_collection_paused():
         return _read_annotations(paths, tokenize)
 
@@ -222,7 +216,7 @@ def _stance_items(state: DocumentState) -> tuple[StanceItem, ...]:
 
 
 def store_annotations(
-    store: Store, annotators: Iterable[str], tokenize: Tokenizer = _any_tokenizer
+    store: Store, annotators: Iterable[str], tokenize: Tokenizer
 ) -> dict[str, list[Annotation]]:
     """Each annotator's documents answered `accept` in the store (their own work only: a
     document whose state came imported under another name is not theirs)."""
