@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +11,7 @@ from annotator.core.corpus import input_hash
 from annotator.core.model import CorpusRecord, Document, DocumentState, Span, Token
 from annotator.core.session import AnnotationSession
 from annotator.core.store import Store, open_store
+from tests.conftest import Location
 
 TEXTS = [
     "Tokayev met Wang in Astana.",
@@ -70,8 +70,9 @@ def _fake_suggest(store: Store):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    path = tmp_path / "store.sqlite"
+def store_path(store_location: Location) -> Location:
+    """A store (of each backend) with three documents, two of them suggested."""
+    path = store_location
     store = open_store(path)
     store.add_documents(
         CorpusRecord(Document(input_hash=input_hash(t), text=t, meta={})) for t in TEXTS
@@ -83,11 +84,11 @@ def store_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def session(store_path: Path) -> AnnotationSession:
+def session(store_path: Location) -> AnnotationSession:
     return AnnotationSession(open_store(store_path), "alice", [input_hash(t) for t in TEXTS])
 
 
-def _reopened(store_path: Path, annotator: str = "alice") -> AnnotationSession:
+def _reopened(store_path: Location, annotator: str = "alice") -> AnnotationSession:
     return AnnotationSession(open_store(store_path), annotator, [input_hash(t) for t in TEXTS])
 
 
@@ -97,7 +98,7 @@ def test_opens_first_unfinished_document(session: AnnotationSession) -> None:
     assert [s.text for s in session.state.spans] == ["Tokayev", "Wang", "Astana"]
 
 
-def test_accept_is_committed_to_the_store(session: AnnotationSession, store_path: Path) -> None:
+def test_accept_is_committed_to_the_store(session: AnnotationSession, store_path: Location) -> None:
     change = session.apply(Accept("e0"))
     assert change.command == "accept"
     assert session.state.span("e0").status == "accepted"
@@ -107,7 +108,7 @@ def test_accept_is_committed_to_the_store(session: AnnotationSession, store_path
 
 
 def test_refused_edit_leaves_state_and_store_alone(
-    session: AnnotationSession, store_path: Path
+    session: AnnotationSession, store_path: Location
 ) -> None:
     before = session.state
     with pytest.raises(EditRefused):
@@ -116,14 +117,14 @@ def test_refused_edit_leaves_state_and_store_alone(
     assert open_store(store_path).history("alice", input_hash(TEXTS[0])) == []
 
 
-def test_empty_change_is_not_logged(session: AnnotationSession, store_path: Path) -> None:
+def test_empty_change_is_not_logged(session: AnnotationSession, store_path: Location) -> None:
     session.apply(Accept("e0"))
     session.apply(Accept("e0"))
     assert len(open_store(store_path).history("alice", input_hash(TEXTS[0]))) == 1
 
 
 def test_finish_accepts_remaining_and_opens_next(
-    session: AnnotationSession, store_path: Path
+    session: AnnotationSession, store_path: Location
 ) -> None:
     session.apply(Reject("e1"))
     session.finish()
@@ -134,14 +135,14 @@ def test_finish_accepts_remaining_and_opens_next(
     assert session.progress().finished == 1
 
 
-def test_skip_answers_ignore(session: AnnotationSession, store_path: Path) -> None:
+def test_skip_answers_ignore(session: AnnotationSession, store_path: Location) -> None:
     session.skip()
     assert open_store(store_path).state("alice", input_hash(TEXTS[0])).answer == "ignore"
     assert session.index == 1
 
 
 def test_undo_across_documents_reopens_the_document(
-    session: AnnotationSession, store_path: Path
+    session: AnnotationSession, store_path: Location
 ) -> None:
     session.apply(Relabel("e0", "PERSON"))
     session.next()
@@ -160,7 +161,9 @@ def test_undo_with_nothing_done_returns_none(session: AnnotationSession) -> None
     assert session.redo() is None
 
 
-def test_undo_of_finish_reopens_the_document(session: AnnotationSession, store_path: Path) -> None:
+def test_undo_of_finish_reopens_the_document(
+    session: AnnotationSession, store_path: Location
+) -> None:
     session.finish()
     assert session.progress().finished == 1
     session.undo()
@@ -169,14 +172,14 @@ def test_undo_of_finish_reopens_the_document(session: AnnotationSession, store_p
     assert session.progress().finished == 0
 
 
-def test_resume_after_reopening(session: AnnotationSession, store_path: Path) -> None:
+def test_resume_after_reopening(session: AnnotationSession, store_path: Location) -> None:
     session.finish()
     assert _reopened(store_path).index == 1
     assert _reopened(store_path, "bob").index == 0  # each annotator has their own place
 
 
 def test_resume_at_the_document_left_open_without_an_answer(
-    session: AnnotationSession, store_path: Path
+    session: AnnotationSession, store_path: Location
 ) -> None:
     session.next()
     session.next()
@@ -185,7 +188,7 @@ def test_resume_at_the_document_left_open_without_an_answer(
 
 
 def test_resume_past_the_document_left_open_once_it_is_answered(
-    session: AnnotationSession, store_path: Path
+    session: AnnotationSession, store_path: Location
 ) -> None:
     session.next()
     session.finish()  # answers document 1 and opens document 2
@@ -194,7 +197,7 @@ def test_resume_past_the_document_left_open_once_it_is_answered(
 
 
 def test_resume_when_everything_is_done_opens_the_last(
-    session: AnnotationSession, store_path: Path
+    session: AnnotationSession, store_path: Location
 ) -> None:
     session.skip()
     session.skip()
@@ -213,7 +216,7 @@ def test_next_and_previous_stay_in_range(session: AnnotationSession) -> None:
 
 
 def test_document_without_suggestions_refuses_edits_until_suggested(
-    session: AnnotationSession, store_path: Path
+    session: AnnotationSession, store_path: Location
 ) -> None:
     session.go_to(2)
     assert session.needs_suggestions
@@ -239,7 +242,7 @@ def test_progress_counts_reviewed_items(session: AnnotationSession) -> None:
     assert progress.finished == 0
 
 
-def test_empty_corpus_is_refused(store_path: Path) -> None:
+def test_empty_corpus_is_refused(store_path: Location) -> None:
     with pytest.raises(ValueError):
         AnnotationSession(open_store(store_path), "alice", [])
 

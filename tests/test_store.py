@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.commands import Accept, EditContext, Reject, Relabel, SetAnswer
-from annotator.core.store import SQLiteStore
+from annotator.core.store import SQLiteStore, StoreBackend, open_store
 from annotator.workflow import import_corpus, suggest_corpus
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, Location
 
 
-def _suggested_store(path: Path, nlp: Any) -> tuple[SQLiteStore, list[int]]:
-    store = SQLiteStore(path)
+def _suggested_store(path: Location, nlp: Any) -> tuple[StoreBackend, list[int]]:
+    store = open_store(path)
     hashes = import_corpus(store, [SEEDS]).hashes
     from annotator.nlp.pipeline import suggest_missing
 
@@ -20,26 +20,30 @@ def _suggested_store(path: Path, nlp: Any) -> tuple[SQLiteStore, list[int]]:
     return store, hashes
 
 
-def _context(store: SQLiteStore, input_hash: int) -> EditContext:
+def _context(store: StoreBackend, input_hash: int) -> EditContext:
     document = store.document(input_hash)
     return EditContext.of(document.text, document.tokens)
 
 
-def test_decision_survives_closing_and_reopening(tmp_path: Path, nlp: Any) -> None:
-    path = tmp_path / "s.sqlite"
+def test_decision_survives_closing_and_reopening(
+    store_location: Location, tmp_path: Path, nlp: Any
+) -> None:
+    path = store_location
     store, (doc,) = _suggested_store(path, nlp)
     state = store.state("alice", doc)
     first = state.spans[0]
     store.apply("alice", doc, Reject(first.id).plan(state, _context(store, doc)))
     store.close()
-    reopened = SQLiteStore(path)
+    reopened = open_store(path)
     assert reopened.state("alice", doc).span(first.id).status == "rejected"
     # The cached state is what the log says.
     assert reopened.replay("alice", doc) == reopened.state("alice", doc)
 
 
-def test_undo_and_redo_restore_exact_states(tmp_path: Path, nlp: Any) -> None:
-    store, (doc,) = _suggested_store(tmp_path / "s.sqlite", nlp)
+def test_undo_and_redo_restore_exact_states(
+    store_location: Location, tmp_path: Path, nlp: Any
+) -> None:
+    store, (doc,) = _suggested_store(store_location, nlp)
     context = _context(store, doc)
     states = [store.state("alice", doc)]
     for command in (Accept("e0"), Relabel("e1", "PERSON"), Reject("e2"), SetAnswer("accept")):
@@ -56,8 +60,10 @@ def test_undo_and_redo_restore_exact_states(tmp_path: Path, nlp: Any) -> None:
     assert store.replay("alice", doc) == states[-1]
 
 
-def test_new_decision_after_undo_clears_redo(tmp_path: Path, nlp: Any) -> None:
-    store, (doc,) = _suggested_store(tmp_path / "s.sqlite", nlp)
+def test_new_decision_after_undo_clears_redo(
+    store_location: Location, tmp_path: Path, nlp: Any
+) -> None:
+    store, (doc,) = _suggested_store(store_location, nlp)
     context = _context(store, doc)
     state = store.apply("alice", doc, Accept("e0").plan(store.state("alice", doc), context))
     store.undo("alice")
@@ -67,8 +73,10 @@ def test_new_decision_after_undo_clears_redo(tmp_path: Path, nlp: Any) -> None:
     assert state.span("e0").status == "accepted"
 
 
-def test_two_annotators_work_stays_separate(tmp_path: Path, nlp: Any) -> None:
-    store, (doc,) = _suggested_store(tmp_path / "s.sqlite", nlp)
+def test_two_annotators_work_stays_separate(
+    store_location: Location, tmp_path: Path, nlp: Any
+) -> None:
+    store, (doc,) = _suggested_store(store_location, nlp)
     context = _context(store, doc)
     store.apply("alice", doc, Reject("e0").plan(store.state("alice", doc), context))
     store.apply("bob", doc, Accept("e0").plan(store.state("bob", doc), context))
@@ -79,10 +87,10 @@ def test_two_annotators_work_stays_separate(tmp_path: Path, nlp: Any) -> None:
     assert store.state("bob", doc).span("e0").status == "suggested"
 
 
-def test_resume_finds_first_unfinished_document(tmp_path: Path) -> None:
+def test_resume_finds_first_unfinished_document(store_location: Location, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(f'{{"text": "Article number {i}."}}\n' for i in range(4)))
-    store = SQLiteStore(tmp_path / "s.sqlite")
+    store = open_store(store_location)
     hashes = import_corpus(store, [corpus]).hashes
     assert store.first_unfinished("alice", hashes) == 0
     for doc in hashes[:2]:
@@ -93,20 +101,24 @@ def test_resume_finds_first_unfinished_document(tmp_path: Path) -> None:
     assert store.first_unfinished("bob", hashes) == 0
 
 
-def _blank(store: SQLiteStore, doc: int) -> EditContext:
+def _blank(store: StoreBackend, doc: int) -> EditContext:
     return EditContext.of(store.document(doc).text, ())
 
 
-def test_opening_the_same_corpus_twice_adds_nothing(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite")
+def test_opening_the_same_corpus_twice_adds_nothing(
+    store_location: Location, tmp_path: Path
+) -> None:
+    store = open_store(store_location)
     first = import_corpus(store, [SEEDS]).hashes
     second = import_corpus(store, [SEEDS]).hashes
     assert first == second
     assert store.stats("alice").documents == 1
 
 
-def test_suggestions_are_cached_and_the_model_not_run_again(tmp_path: Path, nlp: Any) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite")
+def test_suggestions_are_cached_and_the_model_not_run_again(
+    store_location: Location, tmp_path: Path, nlp: Any
+) -> None:
+    store = open_store(store_location)
     hashes = import_corpus(store, [SEEDS]).hashes
     loads: list[int] = []
 
@@ -122,12 +134,12 @@ def test_suggestions_are_cached_and_the_model_not_run_again(tmp_path: Path, nlp:
 
 
 def test_suggest_corpus_does_not_load_the_model_when_all_is_cached(
-    tmp_path: Path, nlp: Any, monkeypatch: Any
+    store_location: Location, tmp_path: Path, nlp: Any, monkeypatch: Any
 ) -> None:
     import annotator.workflow as workflow
     from annotator.nlp.pipeline import suggest_missing
 
-    store = SQLiteStore(tmp_path / "s.sqlite")
+    store = open_store(store_location)
     hashes = import_corpus(store, [SEEDS]).hashes
     suggest_missing(store, hashes, lambda: nlp)
 
@@ -138,14 +150,16 @@ def test_suggest_corpus_does_not_load_the_model_when_all_is_cached(
     assert suggest_corpus(store, hashes, model=None) == 0
 
 
-def test_another_model_resuggests_documents_nobody_worked_on(tmp_path: Path, nlp: Any) -> None:
+def test_another_model_resuggests_documents_nobody_worked_on(
+    store_location: Location, tmp_path: Path, nlp: Any
+) -> None:
     import spacy
 
     from annotator.nlp.pipeline import suggest_missing
 
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"text": "Ada Lovelace wrote."}\n{"text": "Ada Lovelace read."}\n')
-    store = SQLiteStore(tmp_path / "s.sqlite")
+    store = open_store(store_location)
     worked, untouched = import_corpus(store, [corpus]).hashes
     suggest_missing(store, [worked, untouched], lambda: nlp)
     context = _context(store, worked)
@@ -165,18 +179,18 @@ def test_another_model_resuggests_documents_nobody_worked_on(tmp_path: Path, nlp
 
 
 def test_store_uses_wal_mode(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite")
+    store = SQLiteStore(tmp_path / "wal.sqlite")
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_reopening_an_unchanged_file_does_not_parse_it_again(
-    tmp_path: Path, monkeypatch: Any
+    store_location: Location, tmp_path: Path, monkeypatch: Any
 ) -> None:
     import annotator.workflow as workflow
 
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text('{"text": "One."}\n{"text": "Two."}\n')
-    store = SQLiteStore(tmp_path / "s.sqlite")
+    store = open_store(store_location)
     first = import_corpus(store, [corpus]).hashes
 
     def no_parsing(*args: Any, **kwargs: Any) -> Any:
@@ -190,10 +204,12 @@ def test_reopening_an_unchanged_file_does_not_parse_it_again(
     assert third[:2] == first and len(third) == 3
 
 
-def test_a_second_connection_never_reads_a_stale_state(tmp_path: Path, nlp: Any) -> None:
-    path = tmp_path / "s.sqlite"
+def test_a_second_connection_never_reads_a_stale_state(
+    store_location: Location, tmp_path: Path, nlp: Any
+) -> None:
+    path = store_location
     first, (doc,) = _suggested_store(path, nlp)
-    second = SQLiteStore(path)
+    second = open_store(path)
     context = _context(first, doc)
     assert second.state("alice", doc).span("e0").status == "suggested"  # now remembered
     first.apply("alice", doc, Accept("e0").plan(first.state("alice", doc), context))

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from annotator.core.commands import AddSpan, EditContext, EditRefused, Relabel
-from annotator.core.store import SQLiteStore
+from annotator.core.store import open_store
 from tests.safety.store_driver import corpus
 
 
 def main(argv: list[str]) -> int:
-    path, annotator, attempts, mode = Path(argv[0]), argv[1], int(argv[2]), argv[3]
-    store = SQLiteStore(path)
+    location, annotator, attempts, mode = argv[0], argv[1], int(argv[2]), argv[3]
+    store = open_store(location)  # a SQLite file or a postgresql:// URL
     records = corpus()
     hashes = store.add_documents(records)
     contexts = {

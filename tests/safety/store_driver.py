@@ -14,7 +14,6 @@ import json
 import random
 import re
 import sys
-from pathlib import Path
 
 from annotator.core.commands import (
     Accept,
@@ -34,7 +33,7 @@ from annotator.core.commands import (
 )
 from annotator.core.corpus import input_hash
 from annotator.core.model import CorpusRecord, Document, DocumentState, Token
-from annotator.core.store import SQLiteStore
+from annotator.core.store import open_store
 
 TEXTS = (
     "Kazakhstan firmly adheres to the one-China principle, Tokayev said in Astana.",
@@ -110,8 +109,8 @@ def pick_command(rng: random.Random, state: DocumentState, context: EditContext)
 
 
 def main(argv: list[str]) -> int:
-    path, seed, steps, annotator = Path(argv[0]), int(argv[1]), int(argv[2]), argv[3]
-    store = SQLiteStore(path)
+    location, seed, steps, annotator = argv[0], int(argv[1]), int(argv[2]), argv[3]
+    store = open_store(location)  # a SQLite file or a postgresql:// URL
     records = corpus()
     hashes = store.add_documents(records)
     contexts = {r.document.input_hash: EditContext.of(r.document.text, r.document.tokens)

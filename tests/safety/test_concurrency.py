@@ -16,14 +16,15 @@ import pytest
 from annotator.core.commands import AddSpan, EditContext, EditRefused, Relabel
 from annotator.core.export import export_jsonl
 from annotator.core.schema import file_problems
-from annotator.core.store import SQLiteStore
+from annotator.core.store import SQLiteStore, open_store
+from tests.conftest import Location
 from tests.safety.store_driver import corpus
 
 DRIVER = Path(__file__).with_name("concurrent_driver.py")
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _run_together(store: Path, runs: list[tuple[str, int, str]]) -> list[list[str]]:
+def _run_together(store: Location, runs: list[tuple[str, int, str]]) -> list[list[str]]:
     """Start one driver per (annotator, attempts, mode), release them at once, collect output."""
     processes = [
         subprocess.Popen(
@@ -55,12 +56,13 @@ def _run_together(store: Path, runs: list[tuple[str, int, str]]) -> list[list[st
     return outputs
 
 
-def _check_consistent(store_path: Path, tmp_path: Path) -> Counter[str]:
+def _check_consistent(store_path: Location, tmp_path: Path) -> Counter[str]:
     """Integrity, cache == replay for every (annotator, document), export valid; event counts."""
-    raw = sqlite3.connect(store_path)
-    assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    raw.close()
-    store = SQLiteStore(store_path)
+    if isinstance(store_path, Path):
+        raw = sqlite3.connect(store_path)
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        raw.close()
+    store = open_store(store_path)
     try:
         pairs = store._db.execute("SELECT annotator, input_hash FROM states").fetchall()
         for annotator, doc in pairs:
@@ -79,8 +81,10 @@ def _check_consistent(store_path: Path, tmp_path: Path) -> Counter[str]:
     return counts
 
 
-def test_two_processes_two_annotators_lose_and_double_nothing(tmp_path: Path) -> None:
-    store = tmp_path / "shared.sqlite"
+def test_two_processes_two_annotators_lose_and_double_nothing(
+    tmp_path: Path, store_location: Location
+) -> None:
+    store = store_location
     alice, bob = _run_together(store, [("alice", 150, "spread"), ("bob", 150, "spread")])
     counts = _check_consistent(store, tmp_path)
     assert counts["alice"] == alice.count("ACK") and counts["bob"] == bob.count("ACK")
@@ -90,8 +94,10 @@ def test_two_processes_two_annotators_lose_and_double_nothing(tmp_path: Path) ->
     assert all("overlap" in line for line in alice + bob if line.startswith("REFUSED"))
 
 
-def test_two_processes_racing_on_one_document_refuse_stale_edits(tmp_path: Path) -> None:
-    store = tmp_path / "shared.sqlite"
+def test_two_processes_racing_on_one_document_refuse_stale_edits(
+    tmp_path: Path, store_location: Location
+) -> None:
+    store = store_location
     runs = _run_together(store, [("alice", 80, "toggle"), ("alice", 80, "toggle")])
     acked = sum(lines.count("ACK") for lines in runs)
     refused = [line for lines in runs for line in lines if line.startswith("REFUSED")]
@@ -103,7 +109,7 @@ def test_two_processes_racing_on_one_document_refuse_stale_edits(tmp_path: Path)
     counts = _check_consistent(store, tmp_path)
     assert counts["alice"] == acked  # every acknowledged decision, each exactly once
     # Every accepted relabel flipped the label from what it really was, in turn.
-    reopened = SQLiteStore(store)
+    reopened = open_store(store)
     first = corpus()[0].document.input_hash
     history = reopened.history("alice", first)
     reopened.close()
@@ -111,11 +117,13 @@ def test_two_processes_racing_on_one_document_refuse_stale_edits(tmp_path: Path)
     assert all(a != b for a, b in zip(labels, labels[1:], strict=False))
 
 
-def test_second_connection_gets_a_clear_refusal_for_a_stale_plan(tmp_path: Path) -> None:
-    path = tmp_path / "shared.sqlite"
+def test_second_connection_gets_a_clear_refusal_for_a_stale_plan(
+    store_location: Location,
+) -> None:
+    path = store_location
     record = corpus()[0]
     doc = record.document
-    first, second = SQLiteStore(path), SQLiteStore(path)
+    first, second = open_store(path), open_store(path)
     first.add_documents([record])
     context = EditContext.of(doc.text, doc.tokens)
     first.apply("alice", doc.input_hash, AddSpan(0, 0, "GPE").plan(

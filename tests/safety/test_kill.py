@@ -1,11 +1,11 @@
 """SIGKILL in the middle of a session loses nothing that was acknowledged.
 
-`store_driver.py` makes seeded decisions against a real SQLite store and prints an ACK line
-after each store call returns. The test kills it at random points (after a random number of
-ACKs, plus a random sub-millisecond delay, so some kills land inside a transaction), restarts
-it on the same store, and after every kill checks that every acknowledged decision is in the
-log, each document's cached state is the last acknowledged one (or one in-flight step past
-it), the cache equals a replay of the log, the file passes SQLite's integrity check without
+`store_driver.py` makes seeded decisions against a real store (SQLite, PostgreSQL) and prints
+an ACK line after each store call returns. The test kills it at random points (after a random
+number of ACKs, plus a random sub-millisecond delay, so some kills land inside a transaction),
+restarts it on the same store, and after every kill checks that every acknowledged decision is
+in the log, each document's cached state is the last acknowledged one (or one in-flight step
+past it), the cache equals a replay of the log, a SQLite file passes the integrity check without
 any repair step, and export works.
 """
 
@@ -25,12 +25,14 @@ from pathlib import Path
 
 from annotator.core.export import export_jsonl
 from annotator.core.schema import file_problems
-from annotator.core.store import SQLiteStore
+from annotator.core.store import SQLiteStore, open_store
+from tests.conftest import Location
 from tests.safety.store_driver import corpus, state_digest
 
 DRIVER = Path(__file__).with_name("store_driver.py")
 REPO = Path(__file__).resolve().parents[2]
 KILL_POINTS = 40
+KILL_POINTS_SERVER = 12  # PostgreSQL: the client dies, the server rolls back its transaction
 SEED = 20261201
 
 
@@ -47,7 +49,7 @@ def _ack(line: str) -> Ack:
     return Ack(int(seq), int(doc), op, digest)
 
 
-def _start(store: Path, seed: int, steps: int) -> subprocess.Popen[str]:
+def _start(store: Location, seed: int, steps: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(DRIVER), str(store), str(seed), str(steps), "alice"],
         stdout=subprocess.PIPE,
@@ -58,7 +60,7 @@ def _start(store: Path, seed: int, steps: int) -> subprocess.Popen[str]:
     )
 
 
-def _run_and_kill(store: Path, seed: int, acks_before_kill: int, delay: float) -> list[Ack]:
+def _run_and_kill(store: Location, seed: int, acks_before_kill: int, delay: float) -> list[Ack]:
     """Run the driver until it has acknowledged `acks_before_kill` decisions, then SIGKILL it."""
     process = _start(store, seed, steps=10_000)
     assert process.stdout is not None
@@ -82,19 +84,20 @@ def _run_and_kill(store: Path, seed: int, acks_before_kill: int, delay: float) -
     return acks
 
 
-def _check_store(store_path: Path, acks: list[Ack], tmp: Path) -> tuple[int, list[Ack]]:
+def _check_store(store_path: Location, acks: list[Ack], tmp: Path) -> tuple[int, list[Ack]]:
     """Every check a person relies on after a crash.
 
     Returns how many decisions were checked, and the decision that was committed but not yet
     acknowledged when the process died (if any): it is part of the store from now on, so the
     caller adds it to the acknowledged ones for the next checks.
     """
-    # Opening the file with plain SQLite first: a clean integrity check means no repair step.
-    raw = sqlite3.connect(store_path)
-    assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    raw.close()
+    if isinstance(store_path, Path):
+        # Opening the file with plain SQLite first: a clean integrity check means no repair.
+        raw = sqlite3.connect(store_path)
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        raw.close()
 
-    store = SQLiteStore(store_path)
+    store = open_store(store_path)
     try:
         events = {
             seq: (doc, op)
@@ -131,14 +134,17 @@ def _check_store(store_path: Path, acks: list[Ack], tmp: Path) -> tuple[int, lis
     return len(acks), committed
 
 
-def test_sigkill_at_random_points_loses_no_acknowledged_decision(tmp_path: Path) -> None:
+def test_sigkill_at_random_points_loses_no_acknowledged_decision(
+    tmp_path: Path, backend: str, store_location: Location
+) -> None:
     rng = random.Random(SEED)
-    store_path = tmp_path / "session.sqlite"
+    store_path = store_location
+    kill_points = KILL_POINTS if backend == "sqlite" else KILL_POINTS_SERVER
     all_acks: list[Ack] = []
     checked = 0
     kills = 0
     committed_unacked = 0
-    for run in range(KILL_POINTS):
+    for run in range(kill_points):
         acks = _run_and_kill(
             store_path,
             seed=SEED + run,
@@ -159,9 +165,9 @@ def test_sigkill_at_random_points_loses_no_acknowledged_decision(tmp_path: Path)
         if line.startswith("ACK"):
             all_acks.append(_ack(line))
     checked += _check_store(store_path, all_acks, tmp_path)[0]
-    assert kills == KILL_POINTS
+    assert kills == kill_points
     # Enough real decisions were made and verified for the test to mean something.
-    assert len(all_acks) > KILL_POINTS * 20
+    assert len(all_acks) > kill_points * 20
     print(f"kill points: {kills}, decisions checked: {len(all_acks)}, checks: {checked}, "
         f"kills after a commit but before its ACK: {committed_unacked}")
 

@@ -8,6 +8,7 @@ count, so CI sees the same cases every time.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 
@@ -40,9 +42,11 @@ from annotator.core.corpus import BadRecord, input_hash, parse_record, read_corp
 from annotator.core.export import export_record
 from annotator.core.model import CorpusRecord, Document, DocumentState, Token
 from annotator.core.schema import file_problems, record_problems
-from annotator.core.store import SQLiteStore
+from annotator.core.store import StoreBackend, open_store
 from annotator.errors import InputError
 from annotator.nlp.pipeline import blank_tokenizer
+from tests.conftest import Location
+from tests.pg_cluster import Cluster
 
 # CI runs 100 per property; set PROPERTY_EXAMPLES (and FUZZ_EXAMPLES) higher to hunt further.
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "100"))
@@ -157,11 +161,12 @@ def _initial_suggestions(text: str, tokens: Sequence[Token], picks: list[int]) -
 
 
 def _session(text: str, picks: list[int], plan: list[tuple[str, int, int, int]],
-             folder: Path) -> tuple[SQLiteStore, Document, DocumentState, list[DocumentState]]:
+             location: Location) -> tuple[StoreBackend, Document, DocumentState,
+                                          list[DocumentState]]:
     tokens = _tokens(text)
     document = Document(input_hash(text), text, {"title": "t"}, tokens)
     initial = _initial_suggestions(text, tokens, picks)
-    store = SQLiteStore(folder / "store.sqlite")
+    store = open_store(location)
     store.add_documents([CorpusRecord(document, initial, source="model")])
     context = EditContext.of(text, tokens)
     # A model of the undo and redo stacks: `states` can be undone to, `undone` redone.
@@ -202,33 +207,53 @@ def _session(text: str, picks: list[int], plan: list[tuple[str, int, int, int]],
 def test_random_edit_sessions_keep_every_invariant_and_undo_is_exact(
     text: str, picks: list[int], plan: list[tuple[str, int, int, int]]
 ) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        _random_session(text, picks, plan, Path(folder) / "store.sqlite")
+
+
+_pg_schemas = itertools.count()
+
+
+@settings(PROFILE, max_examples=max(EXAMPLES // 2, 10))
+@given(text=texts, picks=st.lists(st.integers(0, 500), max_size=6), plan=steps)
+def test_random_edit_sessions_on_postgresql_keep_every_invariant_and_undo_is_exact(
+    postgres: Cluster, text: str, picks: list[int], plan: list[tuple[str, int, int, int]]
+) -> None:
+    schema = f"prop_{os.getpid()}_{next(_pg_schemas)}"
+    with psycopg.connect(postgres.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    _random_session(text, picks, plan, postgres.url(search_path=schema))
+
+
+def _random_session(
+    text: str, picks: list[int], plan: list[tuple[str, int, int, int]], location: Location
+) -> None:
     tokens = _tokens(text)
     if not any(t.text.strip() for t in tokens):
         return  # nothing to annotate in a text of only whitespace
-    with tempfile.TemporaryDirectory() as folder:
-        store, document, initial, states = _session(text, picks, plan, Path(folder))
-        decisions = len(states) - 1
-        event(f"decisions made: {'0' if not decisions else '1-5' if decisions <= 5 else '6+'}")
-        target(float(decisions))  # steer towards long sessions
-        try:
-            doc = document.input_hash
-            assert store.replay("alice", doc) == states[-1]
-            record = export_record(document, states[-1], "alice", 1764575000)
-            assert record_problems(record) == []
-            # Undo everything, through the store: each step back is the exact earlier state.
-            for expected in reversed(states[:-1]):
-                undone = store.undo("alice")
-                assert undone is not None and undone[1] == expected
-            assert store.undo("alice") is None
-            assert store.state("alice", doc) == initial
-            assert store.replay("alice", doc) == initial
-            # And redo everything: back to where the session ended.
-            for expected in states[1:]:
-                redone = store.redo("alice")
-                assert redone is not None and redone[1] == expected
-            assert store.state("alice", doc) == states[-1]
-        finally:
-            store.close()
+    store, document, initial, states = _session(text, picks, plan, location)
+    decisions = len(states) - 1
+    event(f"decisions made: {'0' if not decisions else '1-5' if decisions <= 5 else '6+'}")
+    target(float(decisions))  # steer towards long sessions
+    try:
+        doc = document.input_hash
+        assert store.replay("alice", doc) == states[-1]
+        record = export_record(document, states[-1], "alice", 1764575000)
+        assert record_problems(record) == []
+        # Undo everything, through the store: each step back is the exact earlier state.
+        for expected in reversed(states[:-1]):
+            undone = store.undo("alice")
+            assert undone is not None and undone[1] == expected
+        assert store.undo("alice") is None
+        assert store.state("alice", doc) == initial
+        assert store.replay("alice", doc) == initial
+        # And redo everything: back to where the session ended.
+        for expected in states[1:]:
+            redone = store.redo("alice")
+            assert redone is not None and redone[1] == expected
+        assert store.state("alice", doc) == states[-1]
+    finally:
+        store.close()
 
 
 @PROFILE
@@ -240,7 +265,7 @@ def test_export_import_export_is_the_identity(
     if not any(t.text.strip() for t in tokens):
         return
     with tempfile.TemporaryDirectory() as folder:
-        store, document, _, states = _session(text, picks, plan, Path(folder))
+        store, document, _, states = _session(text, picks, plan, Path(folder) / "store.sqlite")
         store.close()
     exported = export_record(document, states[-1], "alice", 1764575000)
     again = parse_record(exported, blank_tokenizer())

@@ -85,7 +85,9 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
                 f"{scheme}://...: not a store this tool can use; give a file path (SQLite) "
                 "or a postgresql:// URL"
             )
-        raise StoreError(f"{scheme}://...: PostgreSQL stores are not available yet")
+        from annotator.core.store.postgres import PostgresStore
+
+        return PostgresStore(url, read_only=read_only)
     path = Path(location)
     check_local_file_system(path)
     return SQLiteStore(path, read_only=read_only)

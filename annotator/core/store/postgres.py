@@ -1,0 +1,247 @@
+"""The team's store: PostgreSQL (psycopg 3), the same protocol and queries as SQLite.
+
+Every write is one transaction committed before the call returns. A lost connection is
+reported as `the store is unreachable (...)` and the next call reconnects by itself; a
+decision whose commit was cut off is retried once with its event id, so it lands once.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import uuid
+from types import TracebackType
+from typing import Any
+
+import psycopg
+
+from annotator.core.commands import Change
+from annotator.core.model import DocumentState
+from annotator.core.store.decisions import History, StoreBackend
+from annotator.core.store.schema import (
+    SCHEMA_VERSION,
+    newer_store,
+    postgres_schema,
+    statements,
+    upgrade,
+)
+from annotator.errors import StoreError
+
+_CONNECT_TIMEOUT_SECONDS = 5
+_HAS_TABLES = (
+    "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relname = 'store_info' AND n.nspname = current_schema())"
+)
+_SCHEMA_LOCK = 7_461_001  # advisory lock key: one process creates or upgrades the tables
+
+
+@functools.lru_cache(maxsize=512)
+def _placeholders(sql: str) -> str:
+    """sqlite3's `?` placeholders in psycopg's spelling (no query here holds a literal `?`)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:@/]*):[^@/]*@", r"\1:***@", url)
+
+
+class PgConnection:
+    """A psycopg connection that takes sqlite3-style `?` queries and reconnects when lost."""
+
+    def __init__(self, url: str, read_only: bool) -> None:
+        self.url = url
+        self.read_only = read_only
+        self.conn: psycopg.Connection[Any] | None = None
+        self.in_transaction = False
+        self.connect()
+
+    def connect(self) -> psycopg.Connection[Any]:
+        if self.conn is not None and not self.conn.closed and not self.conn.broken:
+            return self.conn
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = psycopg.connect(
+            self.url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT_SECONDS
+        )
+        if self.read_only:
+            self.conn.execute("SET default_transaction_read_only = on")
+        return self.conn
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        conn = self.conn if self.in_transaction else self.connect()
+        assert conn is not None
+        return conn.execute(_placeholders(sql), params)
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        conn = self.conn if self.in_transaction else self.connect()
+        assert conn is not None
+        cursor = conn.cursor()
+        rows = list(rows)
+        if rows:
+            cursor.executemany(_placeholders(sql), rows)
+        return cursor
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+class _PgTransaction:
+    """BEGIN ... COMMIT on the connection; failures become StoreError through `_failure`."""
+
+    def __init__(self, store: PostgresStore) -> None:
+        self._store = store
+        self._tx: Any = None
+
+    def __enter__(self) -> PgConnection:
+        db = self._store._db
+        conn = db.connect()
+        self._tx = conn.transaction()
+        self._tx.__enter__()
+        db.in_transaction = True
+        return db
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        db = self._store._db
+        try:
+            self._tx.__exit__(exc_type, exc, tb)
+        finally:
+            db.in_transaction = False
+
+
+class PostgresStore(StoreBackend):
+    """A store in a PostgreSQL database, shared by a team's sessions on many machines."""
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        super().__init__()
+        self.url = url
+        self.location = url
+        self.read_only = read_only
+        self.name = redacted(url)
+        try:
+            self._db = PgConnection(url, read_only)
+            self._create_or_check()
+        except psycopg.Error as error:
+            if getattr(self, "_db", None) is not None:
+                self._db.close()
+            raise StoreError(f"{self.name}: cannot open the store ({_first_line(error)})") from None
+        except StoreError:
+            self._db.close()
+            raise
+
+    def _create_or_check(self) -> None:
+        """Create the tables of a new store, or check (and upgrade) an existing one, in one
+        transaction under a lock: two sessions opening a new store at once make it once."""
+        exists = self._db.execute(_HAS_TABLES).fetchone()[0]
+        if self.read_only:
+            if not exists:
+                raise StoreError(f"{self.name}: no store in this database (nothing was created)")
+            self._check_version(self._db)
+            return
+        with self._write() as db:
+            db.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
+            # A plain query (a fresh snapshot, unlike catalog lookups) sees what the process
+            # that held the lock before us committed.
+            exists = db.execute(_HAS_TABLES).fetchone()[0]
+            if not exists:
+                for statement in statements(postgres_schema()):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO store_info (key, value) VALUES ('schema', ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (str(SCHEMA_VERSION),),
+                )
+                return
+            version = self._check_version(db)
+            if version < SCHEMA_VERSION:
+                upgrade(db, version)
+
+    def _check_version(self, db: Any) -> int:
+        row = db.execute("SELECT value FROM store_info WHERE key='schema'").fetchone()
+        if row is None or not str(row[0]).isdigit():
+            raise StoreError(f"{self.name}: this database holds tables of another program")
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
+            raise newer_store(self.name, version)
+        return version
+
+    # -- what the shared code asks of a backend ------------------------------------------------
+
+    def _write(self) -> _PgTransaction:
+        return _PgTransaction(self)
+
+    # A commit cut off by a lost connection may or may not have landed: try once more on a
+    # new connection with the same event id, which applies it at most once.
+
+    def apply(
+        self,
+        annotator: str,
+        input_hash: int,
+        change: Change,
+        *,
+        session: int | None = None,
+        event_id: str | None = None,
+    ) -> DocumentState:
+        """Apply a change and log it; committed on the server before this returns."""
+        event_id = event_id or uuid.uuid4().hex
+        try:
+            return super().apply(annotator, input_hash, change, session=session, event_id=event_id)
+        except StoreError as error:
+            if not _unreachable(error):
+                raise
+        return super().apply(annotator, input_hash, change, session=session, event_id=event_id)
+
+    def undo(
+        self, annotator: str, *, session: int | None = None, event_id: str | None = None
+    ) -> History | None:
+        """Undo this session's latest change (see `StoreBackend.undo`)."""
+        event_id = event_id or uuid.uuid4().hex
+        try:
+            return super().undo(annotator, session=session, event_id=event_id)
+        except StoreError as error:
+            if not _unreachable(error):
+                raise
+        return super().undo(annotator, session=session, event_id=event_id)
+
+    def redo(
+        self, annotator: str, *, session: int | None = None, event_id: str | None = None
+    ) -> History | None:
+        """Redo this session's change undone last (see `StoreBackend.redo`)."""
+        event_id = event_id or uuid.uuid4().hex
+        try:
+            return super().redo(annotator, session=session, event_id=event_id)
+        except StoreError as error:
+            if not _unreachable(error):
+                raise
+        return super().redo(annotator, session=session, event_id=event_id)
+
+    def _lock_state(self, db: Any, annotator: str, input_hash: int) -> None:
+        # Two sessions of one annotator on one document take turns (SQLite's BEGIN IMMEDIATE
+        # serialises every writer; here only writers of the same state wait).
+        digest = hashlib.blake2b(f"{annotator}\0{input_hash}".encode(), digest_size=8).digest()
+        db.execute("SELECT pg_advisory_xact_lock(?)", (int.from_bytes(digest, "big", signed=True),))
+
+    def _failure(self, error: Exception) -> StoreError | None:
+        if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+            return StoreError(f"the store is unreachable ({_first_line(error)})")
+        if isinstance(error, psycopg.errors.ReadOnlySqlTransaction):
+            return StoreError(f"{self.name}: the store was opened read-only ({_first_line(error)})")
+        if isinstance(error, psycopg.errors.DiskFull | psycopg.errors.InsufficientPrivilege):
+            return StoreError(f"{self.name}: cannot use the store ({_first_line(error)})")
+        return None
+
+
+def _unreachable(error: StoreError) -> bool:
+    return str(error).startswith("the store is unreachable")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
