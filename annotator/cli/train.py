@@ -91,7 +91,7 @@ def _train_once(
 ) -> None:
     import json
 
-    from annotator.training.train import SCORES_FILE, train_model
+    from annotator.training.train import SCORES_FILE, train_model, training_notes
 
     result = train_model(export_file, target, settings, dev_fraction, log=sys.stderr)
     if as_json:
@@ -103,6 +103,8 @@ def _train_once(
         for label, figures in prf.per_label.items():
             table.add_row(f"  {label}", *(_score(figures.get(k)) for k in ("p", "r", "f")))
     out.print(table)
+    for note in training_notes(result):
+        err.print(note, markup=False)
     if result.kept_labels:
         kept = ", ".join(f"{label} {count}" for label, count in result.kept_labels.items())
         err.print(

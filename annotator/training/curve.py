@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -71,7 +71,7 @@ def curve_points(
     for fraction in fractions:
         percent = round(fraction * 100)
         size = subset_size(len(split.train), fraction)
-        part = TrainingDocs(train=split.train[:size], dev=split.dev, skipped=split.skipped)
+        part = replace(split, train=split.train[:size])
         result = train_split(
             part, output_dir / CURVE_DIR / f"{percent:03d}", settings, log, f"{name}_{percent}pct"
         )

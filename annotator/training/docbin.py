@@ -44,6 +44,7 @@ from annotator.core.export import write_atomically
 from annotator.core.model import CorpusRecord, Stance, TextRef, Token
 from annotator.errors import AnnotatorError, InputError
 from annotator.nlp.trained_stances import STANCE_KEY
+from annotator.training.sentences import piece_key, pieces_of
 
 INCORRECT_SPANS_KEY = "incorrect_spans"
 REJECTED_STANCES_KEY = "stance_rejected"
@@ -66,6 +67,10 @@ class TrainingDocs:
     train: list[Doc]
     dev: list[Doc]
     skipped: dict[str, int] = field(default_factory=dict)
+    # Few documents are cut into paragraphs or sentences (training/sentences.py): what train
+    # and dev hold then, and how many accepted documents they came from.
+    unit: str = "document"
+    documents: int = 0
 
 
 @dataclass(frozen=True)
@@ -229,8 +234,13 @@ def training_docs(
     seed: int = DEFAULT_SEED,
     vocab: Vocab | None = None,
     where: str = "the export",
+    min_documents: int = 0,
 ) -> TrainingDocs:
-    """Docs of the accepted records, split deterministically into train and dev."""
+    """Docs of the accepted records, split deterministically into train and dev.
+
+    With fewer than `min_documents` accepted documents, their paragraphs (or sentences) are
+    split instead, so one long article still gives a train and a dev part.
+    """
     if not 0.0 < dev_fraction < 1.0:
         raise AnnotatorError(f"--dev-fraction must be between 0 and 1, not {dev_fraction}")
     vocab = vocab if vocab is not None else english_vocab()
@@ -246,6 +256,12 @@ def training_docs(
         except BadRecord as error:
             raise AnnotatorError(f"{where}, record {number + 1}: {error}") from None
         keyed.append((_split_key(seed, record.document.input_hash), number, doc))
+    documents, unit = len(keyed), "document"
+    if 0 < documents < min_documents:
+        pieces = pieces_of([doc for _, _, doc in keyed])
+        if len(pieces.docs) > documents:  # one-sentence documents stay documents
+            keyed = [(piece_key(seed, doc), n, doc) for n, doc in enumerate(pieces.docs)]
+            unit = pieces.unit
     if len(keyed) < 2:
         left_out = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items())) or "none"
         raise AnnotatorError(
@@ -259,7 +275,7 @@ def training_docs(
     # prefixes, so each is a random sample (not the first articles of the corpus) and each
     # contains the smaller ones.
     train = [doc for _, _, doc in keyed[n_dev:]]
-    return TrainingDocs(train=train, dev=dev, skipped=dict(skipped))
+    return TrainingDocs(train, dev, dict(skipped), unit, documents)
 
 
 def docbin_bytes(docs: Iterable[Doc]) -> bytes:

@@ -15,10 +15,12 @@ import json
 import re
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
+
+from spacy.tokens import Doc
 
 from annotator.core.export import write_atomically
 from annotator.errors import AnnotatorError
@@ -26,6 +28,7 @@ from annotator.nlp.trained_stances import STANCE_KEY
 from annotator.training.config import TrainingSettings, build_config, write_config
 from annotator.training.docbin import (
     DEFAULT_DEV_FRACTION,
+    INCORRECT_SPANS_KEY,
     TrainingDocs,
     read_export,
     training_docs,
@@ -37,12 +40,15 @@ from annotator.training.rehearsal import (
     only_labels,
     rehearse,
 )
+from annotator.training.sentences import MIN_DOCUMENTS, unsplit_entities
 
 MODEL_BEST = "model-best"
 MODEL_LAST = "model-last"
 SCORES_FILE = "scores.json"
 CONFIG_FILE = "config.cfg"
 CORPUS_DIR = "corpus"
+# Components a fine-tuning run trains or adds: the rest of the base annotates, frozen.
+_TRAINED = ("ner", "spancat", "annotator_trained_stances")
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,19 @@ class TrainResult:
     source: str
     # Entities of the base pipeline added to keep labels the export does not annotate.
     kept_labels: dict[str, int] = field(default_factory=dict)
+    new_labels: tuple[str, ...] = ()  # labels the base ner did not have
+    split_entities: int = 0  # gold entities the base parser splits, left unsupervised
+    unit: str = "document"  # what train and dev hold: documents, paragraphs or sentences
+    documents: int = 0  # accepted documents they came from
+    base_entities_f1: float | None = None  # the base pipeline's own entity F1 on dev
+
+    @property
+    def no_better_than_base(self) -> bool:
+        """Whether model-best's entity F1 on dev is within 0.005 of the base's or below it:
+        dev F1 only fell while training, so the best checkpoint is the first one, which is
+        in effect the base pipeline."""
+        tuned, base = self.scores.entities.f1, self.base_entities_f1
+        return tuned is not None and base is not None and tuned < base + 0.005
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,8 +117,14 @@ class TrainResult:
             **self.scores.to_json(),
             "train_documents": self.train_count,
             "dev_documents": self.dev_count,
+            "examples": self.unit,
+            "accepted_documents": self.documents,
             "skipped_documents": self.skipped,
             "base_entities_kept": self.kept_labels,
+            "new_labels": list(self.new_labels),
+            "split_entities_left_out": self.split_entities,
+            "base_entities_f1": self.base_entities_f1,
+            "no_better_than_base": self.no_better_than_base,
             "seconds": round(self.seconds, 2),
         }
 
@@ -129,8 +154,6 @@ def _prf(scores: dict[str, Any], prefix: str) -> PRF:
 
 def _same_tokens(nlp: Any, gold: Any) -> Any:
     """An unannotated Doc with the gold Doc's tokens, for the pipeline to process."""
-    from spacy.tokens import Doc
-
     return Doc(nlp.vocab, words=[t.text for t in gold], spaces=[bool(t.whitespace_) for t in gold])
 
 
@@ -188,6 +211,48 @@ def prepare_training(
     return config, write_config(config, output_dir / CONFIG_FILE)
 
 
+def add_new_labels(ner: Any, docs: Sequence[Doc]) -> tuple[str, ...]:
+    """Add to a fine-tuned ner the entity labels of `docs` it lacks; returns them, sorted.
+
+    spaCy resumes a sourced component instead of initializing it, so its labels are the base
+    pipeline's, and an entity of another label (CoNLL's PER, say) has no move to supervise it
+    (E024). Adding a label resizes the output layer and keeps everything learned so far.
+    """
+    wanted = {ent.label_ for doc in docs for ent in doc.ents}
+    wanted |= {span.label_ for doc in docs for span in doc.spans.get(INCORRECT_SPANS_KEY, ())}
+    new = tuple(sorted(wanted - set(ner.labels)))
+    for label in new:
+        ner.add_label(label)
+    return new
+
+
+@dataclass(frozen=True)
+class BaseCheck:
+    """What fine-tuning learned about its base pipeline before training."""
+
+    training: TrainingDocs  # the train split with kept labels, split entities set missing
+    kept: dict[str, int]
+    split_entities: int
+    entities_f1: float | None  # the base pipeline's own entity F1 on dev
+
+
+def _check_base(
+    split: TrainingDocs, settings: TrainingSettings, annotated: frozenset[str]
+) -> BaseCheck:
+    """Rehearse the base's other labels, unsplit the entities its parser splits, score it."""
+    if settings.base_model is None:
+        return BaseCheck(split, {}, 0, None)
+    base = _load(settings.base_model)
+    training, kept = split, {}
+    if settings.keep_other_labels:
+        rehearsal = rehearse(split, base)
+        training, kept = rehearsal.split, rehearsal.added
+    with base.select_pipes(disable=[n for n in base.pipe_names if n in _TRAINED]):
+        train, split_entities = unsplit_entities(training.train, base)
+    base_f1 = evaluate(base, split.dev, annotated).entities.f1 if "ner" in base.pipe_names else None
+    return BaseCheck(replace(training, train=train), kept, split_entities, base_f1)
+
+
 def train_split(
     split: TrainingDocs,
     output_dir: Path,
@@ -201,15 +266,14 @@ def train_split(
 
     started = time.perf_counter()
     annotated = annotated_labels([*split.train, *split.dev])
-    training, kept = split, {}
-    if settings.base_model is not None and settings.keep_other_labels:
-        rehearsal = rehearse(split, _load(settings.base_model))
-        training, kept = rehearsal.split, rehearsal.added
-    config, config_path = prepare_training(training, output_dir, settings)
+    base = _check_base(split, settings, annotated)
+    config, config_path = prepare_training(base.training, output_dir, settings)
     nlp = init_nlp(config)
+    new_labels: tuple[str, ...] = ()
     if "ner" in nlp.pipe_names:
-        # Not saved with the model: it only steers the choice of model-best.
         ner: Any = nlp.get_pipe("ner")
+        new_labels = add_new_labels(ner, base.training.train)
+        # Not saved with the model: it only steers the choice of model-best.
         ner.scorer = annotated_ner_scorer(annotated)
     train_nlp(nlp, output_dir, stdout=log, stderr=log)
     name = name or model_name(output_dir)
@@ -227,11 +291,43 @@ def train_split(
         seconds=time.perf_counter() - started,
         skipped=split.skipped,
         source=f"{name}/{MODEL_BEST}",
-        kept_labels=kept,
+        kept_labels=base.kept,
+        new_labels=new_labels,
+        split_entities=base.split_entities,
+        unit=split.unit,
+        documents=split.documents,
+        base_entities_f1=base.entities_f1,
     )
     text = json.dumps(result.to_json(), indent=2)
     write_atomically(output_dir / SCORES_FILE, lambda handle: handle.write(text + "\n"))
     return result
+
+
+def training_notes(result: TrainResult) -> list[str]:
+    """What a person should know about a run beyond its scores, one line each."""
+    notes = []
+    if result.unit != "document":
+        notes.append(
+            f"{result.documents} accepted document(s) are too few to split by document: "
+            f"trained on their {result.unit}s instead ({result.train_count} train / "
+            f"{result.dev_count} dev); dev comes from the same text as train, so its scores "
+            "flatter the model"
+        )
+    if result.new_labels:
+        notes.append(f"new labels for the base ner: {', '.join(result.new_labels)}")
+    if result.split_entities:
+        notes.append(
+            f"{result.split_entities} entity(ies) the base parser splits across sentences "
+            "left out of training (its ner cannot make them)"
+        )
+    if result.no_better_than_base:
+        notes.append(
+            f"model-best is in effect the untouched base model: its entity F1 on dev "
+            f"({result.scores.entities.f1:.3f}) is no better than the base pipeline's "
+            f"({result.base_entities_f1:.3f}), which only fell while training; annotate more "
+            "documents, or keep using the base model"
+        )
+    return notes
 
 
 def _load(model: Path | str) -> Any:
@@ -250,6 +346,10 @@ def train_model(
     """Train a pipeline from an export JSONL file (see the module docstring for the output)."""
     settings = settings or TrainingSettings()
     split = training_docs(
-        read_export(export_path), dev_fraction, settings.seed, where=str(export_path)
+        read_export(export_path),
+        dev_fraction,
+        settings.seed,
+        where=str(export_path),
+        min_documents=MIN_DOCUMENTS,
     )
     return train_split(split, output_dir, settings, log)
