@@ -12,7 +12,9 @@ from typing import Any
 
 # Importing the component modules registers their factories with spaCy, which a pipeline saved
 # with these components needs before `spacy.load`.
+from annotator.nlp import boundaries as boundaries
 from annotator.nlp import entity_rules as entity_rules
+from annotator.nlp import layout_rules as layout_rules
 from annotator.nlp import paragraphs as paragraphs
 from annotator.nlp import stance as stance
 from annotator.nlp.settings import COMPONENT_NAMES as COMPONENT_NAMES

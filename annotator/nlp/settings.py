@@ -18,12 +18,21 @@ SUGGESTERS_ENV = "ANNOTATOR_SUGGESTERS"
 COMPONENT_NAMES: dict[str, str] = {
     "paragraphs": "annotator_paragraphs",  # before the parser, unlike the others
     "boilerplate": "annotator_boilerplate",
+    "headlines": "annotator_headlines",
     "datelines": "annotator_datelines",
+    "boundaries": "annotator_boundaries",
     "titles": "annotator_titles",
     "consistency": "annotator_consistency",
     "stances": "annotator_stances",
 }
-ENTITY_SETTINGS = ("boilerplate", "datelines", "titles", "consistency")
+ENTITY_SETTINGS = (
+    "boilerplate",
+    "headlines",
+    "datelines",
+    "boundaries",
+    "titles",
+    "consistency",
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class SuggestionSettings:
 
     paragraphs: bool = True
     boilerplate: bool = True
+    headlines: bool = True
+    boundaries: bool = True
     titles: bool = True
     consistency: bool = True
     stances: bool = True

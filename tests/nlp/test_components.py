@@ -51,7 +51,9 @@ def test_switching_off_disables_and_switching_on_enables(own_nlp: Any) -> None:
     assert running == [
         "annotator_paragraphs",
         "annotator_boilerplate",
+        "annotator_headlines",
         "annotator_datelines",
+        "annotator_boundaries",
         "annotator_titles",
     ]
     assert {"annotator_consistency", "annotator_stances"} <= set(own_nlp.disabled)

@@ -1,0 +1,346 @@
+"""The suggesters on real news nobody on this project wrote: CoNLL-2003 dev and MPQA 2.0 dev.
+
+Run: python bench/external_quality.py [--examples N] [--conll-docs N] [--mpqa-docs N]
+
+- Entities, CoNLL-2003 dev (../shared/external/conll2003_eng.testa): exact-span P/R/F1 with
+  the OntoNotes labels mapped to CoNLL's (PERSON->PER, ORG->ORG, GPE/LOC/FAC->LOC,
+  NORP/EVENT/WORK_OF_ART/LAW/LANGUAGE/PRODUCT->MISC; numeric labels left out), for the raw
+  model, each rule alone and all rules; for each rule, what it fixes (a correct span gained,
+  a wrong one removed) and breaks (a correct span lost, a wrong one added) against the raw
+  model. House rule: a rule that breaks more than it fixes is repaired or off by default.
+- Stances, MPQA 2.0 dev (../shared/external/mpqa_dev.json, sentences of a document joined
+  into one text): gold is every Positive/Negative opinion with a holder and a target; a
+  suggestion is right when its holder overlaps a gold holder, its target overlaps that
+  opinion's target and FAVOR/AGAINST matches Positive/Negative. P = right suggestions /
+  FAVOR-AGAINST suggestions, R = gold opinions matched / gold opinions.
+
+The model runs once per text (twice: without and with the paragraph component, which acts
+before the parser); each setting applies its rule components to a copy of that Doc.
+Nothing here ships: the data stays in ../shared/external and only figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from annotator.core.conll import conll_documents  # noqa: E402
+from annotator.nlp.components import (  # noqa: E402
+    COMPONENT_NAMES,
+    ENTITY_SETTINGS,
+    SuggestionSettings,
+    add_to_pipeline,
+)
+from annotator.nlp.pipeline import load_pipeline  # noqa: E402
+
+EXTERNAL = REPO.parent / "shared" / "external"
+if not EXTERNAL.is_dir():  # a worktree under /work/wt/NAME
+    EXTERNAL = Path("/work/shared/external")
+CONLL_DEV = EXTERNAL / "conll2003_eng.testa"
+MPQA_DEV = EXTERNAL / "mpqa_dev.json"
+TO_CONLL = {
+    "PERSON": "PER",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    **{label: "MISC" for label in ("NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT")},
+}
+BEFORE_PARSER = "paragraphs"
+RULES = (BEFORE_PARSER, *ENTITY_SETTINGS)
+POLARITY = {"Positive": "FAVOR", "Negative": "AGAINST"}
+
+Entity = tuple[int, int, str]  # (start, end, CoNLL label) in one document's text
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts behind precision, recall and F1."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def row(self, name: str) -> str:
+        return (
+            f"{name:<24} P {self.precision:6.3f}  R {self.recall:6.3f}  F1 {self.f1:6.3f}"
+            f"   ({self.tp} right, {self.tp + self.fn} gold, {self.tp + self.fp} suggested)"
+        )
+
+
+def entity_settings() -> list[tuple[str, SuggestionSettings]]:
+    """Raw model, each entity rule alone, all entity rules (stances off: they add no span)."""
+    raw = SuggestionSettings.none()
+    compared = [("raw model", raw)]
+    compared += [(f"{rule} only", replace(raw, **{rule: True})) for rule in RULES]
+    compared.append(("all rules", replace(SuggestionSettings(), stances=False)))
+    return compared
+
+
+def parse(nlp: Any, texts: Sequence[str]) -> dict[bool, list[Any]]:
+    """The model's Docs without (False) and with (True) the paragraph component."""
+    add_to_pipeline(nlp, SuggestionSettings())
+    parsed: dict[bool, list[Any]] = {}
+    for paragraphs in (False, True):
+        off = [
+            name
+            for setting, name in COMPONENT_NAMES.items()
+            if name in nlp.pipe_names and not (paragraphs and setting == BEFORE_PARSER)
+        ]
+        with nlp.select_pipes(disable=off):
+            parsed[paragraphs] = list(nlp.pipe(texts, batch_size=16))
+    return parsed
+
+
+def apply_rules(nlp: Any, base: Any, settings: SuggestionSettings) -> Any:
+    """A copy of a parsed Doc with the setting's rule components applied in pipeline order."""
+    doc = base.copy()
+    doc._.stances = None
+    for setting, component in COMPONENT_NAMES.items():
+        if setting != BEFORE_PARSER and getattr(settings, setting):
+            doc = nlp.get_pipe(component)(doc)
+    return doc
+
+
+def conll_entities(doc: Any) -> set[Entity]:
+    """A Doc's entities in CoNLL labels (numeric ones dropped), trimmed of spaces."""
+    found = set()
+    for ent in doc.ents:
+        label = TO_CONLL.get(ent.label_)
+        text = ent.text
+        if label is None or not text.strip():
+            continue
+        start = ent.start_char + (len(text) - len(text.lstrip()))
+        found.add((start, ent.start_char + len(text.rstrip()), label))
+    return found
+
+
+def read_conll(path: Path, limit: int | None) -> tuple[list[str], list[set[Entity]]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    texts, golds = [], []
+    for found in conll_documents(lines, path.name, per_sentence=False):
+        record = found.record
+        texts.append(record["text"])
+        golds.append({(s["start"], s["end"], s["label"]) for s in record["spans"]})
+        if limit and len(texts) >= limit:
+            break
+    return texts, golds
+
+
+def bench_entities(nlp: Any, limit: int | None, examples: int) -> None:
+    texts, golds = read_conll(CONLL_DEV, limit)
+    started = time.perf_counter()
+    parsed = parse(nlp, texts)
+    print(
+        f"== CoNLL-2003 dev: {len(texts)} documents, {sum(map(len, golds))} gold entities "
+        f"(parsed in {time.perf_counter() - started:.0f}s)"
+    )
+    predictions: dict[str, list[set[Entity]]] = {}
+    for name, settings in entity_settings():
+        docs = parsed[settings.paragraphs]
+        predictions[name] = [conll_entities(apply_rules(nlp, d, settings)) for d in docs]
+    tallies = {name: _tally(golds, found) for name, found in predictions.items()}
+    for name, tally in tallies.items():
+        print(tally.row(name))
+    raw_f1 = tallies["raw model"].f1
+    print(f"all rules - raw model: {tallies['all rules'].f1 - raw_f1:+.3f} F1 (target >= +0.06)")
+    print("-- per rule against the raw model: fixes / breaks")
+    for name in predictions:
+        if name == "raw model":
+            continue
+        fixes, breaks = _changes(texts, golds, predictions["raw model"], predictions[name])
+        verdict = "ok" if len(fixes) >= len(breaks) else "BREAKS MORE THAN IT FIXES"
+        print(f"{name:<24} fixes {len(fixes):4d}  breaks {len(breaks):4d}   {verdict}")
+        for kind, items in (("fix", fixes), ("break", breaks)):
+            for item in items[:examples]:
+                print(f"    {kind}: {item}")
+    for label in ("PER", "ORG", "LOC", "MISC"):
+        for name in ("raw model", "all rules"):
+            per = _tally(
+                [{e for e in g if e[2] == label} for g in golds],
+                [{e for e in p if e[2] == label} for p in predictions[name]],
+            )
+            print(per.row(f"  {label} {name}"))
+
+
+def _tally(golds: Iterable[set[Entity]], predicted: Iterable[set[Entity]]) -> Tally:
+    tp = fp = fn = 0
+    for gold, found in zip(golds, predicted, strict=True):
+        tp += len(gold & found)
+        fp += len(found - gold)
+        fn += len(gold - found)
+    return Tally(tp, fp, fn)
+
+
+def _changes(
+    texts: Sequence[str],
+    golds: Sequence[set[Entity]],
+    raw: Sequence[set[Entity]],
+    ruled: Sequence[set[Entity]],
+) -> tuple[list[str], list[str]]:
+    """What a setting fixes and breaks relative to the raw model, as readable lines."""
+    fixes: list[str] = []
+    breaks: list[str] = []
+    for text, gold, before, after in zip(texts, golds, raw, ruled, strict=True):
+        for start, end, label in sorted(after - before):
+            line = f"+ {text[start:end]!r} {label}"
+            (fixes if (start, end, label) in gold else breaks).append(line)
+        for start, end, label in sorted(before - after):
+            line = f"- {text[start:end]!r} {label}"
+            (breaks if (start, end, label) in gold else fixes).append(line)
+    return fixes, breaks
+
+
+# --- stances ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoldOpinion:
+    holder: tuple[tuple[int, int], ...]
+    target: tuple[tuple[int, int], ...]
+    label: str
+
+
+def _ranges(part: list[list[str]], offset: int) -> tuple[tuple[int, int], ...]:
+    found = []
+    for item in part[1]:
+        start, end = item.split(":")
+        found.append((int(start) + offset, int(end) + offset))
+    return tuple(found)
+
+
+def read_mpqa(path: Path, limit: int | None) -> tuple[list[str], list[list[GoldOpinion]]]:
+    """One text per MPQA document (its sentences joined by spaces) and its gold opinions."""
+    sentences = json.loads(path.read_text(encoding="utf-8"))
+    order: list[str] = []
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for sentence in sentences:
+        document = sentence["sent_id"].rsplit("-", 1)[0]
+        if document not in parts:
+            order.append(document)
+            parts[document] = []
+        parts[document].append(sentence)
+    texts, golds = [], []
+    for document in order[:limit] if limit else order:
+        text = ""
+        gold = []
+        for sentence in parts[document]:
+            offset = len(text) + (1 if text else 0)
+            text = f"{text} {sentence['text']}" if text else sentence["text"]
+            for opinion in sentence["opinions"]:
+                label = POLARITY.get(opinion.get("Polarity") or "")
+                if label and opinion["Source"][0] and opinion["Target"][0]:
+                    gold.append(
+                        GoldOpinion(
+                            _ranges(opinion["Source"], offset),
+                            _ranges(opinion["Target"], offset),
+                            label,
+                        )
+                    )
+        texts.append(text)
+        golds.append(gold)
+    return texts, golds
+
+
+def _overlaps(role: dict[str, Any] | None, ranges: Iterable[tuple[int, int]]) -> bool:
+    return role is not None and any(
+        role["start"] < end and start < role["end"] for start, end in ranges
+    )
+
+
+def _matches(stance: dict[str, Any], gold: GoldOpinion) -> bool:
+    return (
+        stance["label"] == gold.label
+        and _overlaps(stance["holder"], gold.holder)
+        and _overlaps(stance["target"], gold.target)
+    )
+
+
+def bench_stances(nlp: Any, limit: int | None, examples: int) -> None:
+    texts, golds = read_mpqa(MPQA_DEV, limit)
+    parsed = parse(nlp, texts)
+    total_gold = sum(map(len, golds))
+    print(f"== MPQA 2.0 dev: {len(texts)} documents, {total_gold} gold opinions with holder+target")
+    compared = [
+        ("stances on raw entities", replace(SuggestionSettings.none(), stances=True)),
+        ("stances, all rules", SuggestionSettings()),
+    ]
+    for name, settings in compared:
+        right = suggested = neutral = roleless = 0
+        recalled: set[tuple[int, int]] = set()
+        wrong: list[str] = []
+        for number, (base, gold) in enumerate(zip(parsed[settings.paragraphs], golds, strict=True)):
+            doc = apply_rules(nlp, base, settings)
+            for stance in doc._.stances or []:
+                if not (stance["holder"] and stance["target"]):
+                    roleless += 1
+                if stance["label"] == "NEUTRAL":
+                    neutral += 1
+                    continue
+                suggested += 1
+                hits = [n for n, g in enumerate(gold) if _matches(stance, g)]
+                right += bool(hits)
+                recalled.update((number, n) for n in hits)
+                if not hits:
+                    wrong.append(_describe(stance))
+        tally = Tally(right, suggested - right, total_gold - len(recalled))
+        print(
+            f"{name:<24} P {tally.precision:6.3f}  R {len(recalled) / max(total_gold, 1):6.3f}"
+            f"   ({right} of {suggested} suggestions right, {len(recalled)} of {total_gold} gold"
+            f" found; {neutral} NEUTRAL left out; {roleless} without holder or target)"
+            "   target P >= 0.45, R >= 0.25"
+        )
+        for line in wrong[:examples]:
+            print(f"    wrong: {line}")
+
+
+def _describe(stance: dict[str, Any]) -> str:
+    def text(role: str) -> str:
+        value = stance[role]
+        return value["text"] if value else "-"
+
+    return f"{stance['label']} {text('holder')!r} [{text('cue')}] {text('target')!r}"
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=0, help="example fixes/breaks per rule")
+    parser.add_argument("--conll-docs", type=int, default=None, help="only the first N documents")
+    parser.add_argument("--mpqa-docs", type=int, default=None, help="only the first N documents")
+    parser.add_argument("--only", choices=("entities", "stances"), default=None)
+    args = parser.parse_args(argv)
+    if not CONLL_DEV.is_file() or not MPQA_DEV.is_file():
+        print(f"external data not found in {EXTERNAL}", file=sys.stderr)
+        return 2
+    nlp = load_pipeline()
+    if args.only != "stances":
+        bench_entities(nlp, args.conll_docs, args.examples)
+    if args.only != "entities":
+        bench_stances(nlp, args.mpqa_docs, args.examples)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
