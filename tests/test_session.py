@@ -88,8 +88,11 @@ def session(store_path: Location) -> AnnotationSession:
     return AnnotationSession(open_store(store_path), "alice", [input_hash(t) for t in TEXTS])
 
 
-def _reopened(store_path: Location, annotator: str = "alice") -> AnnotationSession:
-    return AnnotationSession(open_store(store_path), annotator, [input_hash(t) for t in TEXTS])
+def _reopened(
+    store_path: Location, annotator: str = "alice", overlap: int | None = None
+) -> AnnotationSession:
+    hashes = [input_hash(t) for t in TEXTS]
+    return AnnotationSession(open_store(store_path), annotator, hashes, overlap=overlap)
 
 
 def test_opens_first_unfinished_document(session: AnnotationSession) -> None:
@@ -174,8 +177,19 @@ def test_undo_of_finish_reopens_the_document(
 
 def test_resume_after_reopening(session: AnnotationSession, store_path: Location) -> None:
     session.finish()
+    session.close()  # the terminal is closed, then opened again
     assert _reopened(store_path).index == 1
-    assert _reopened(store_path, "bob").index == 0  # each annotator has their own place
+    # At the default overlap (1) bob is handed a document alice has neither answered nor open.
+    assert _reopened(store_path, "bob").index == 2
+
+
+def test_each_annotator_has_their_own_place_when_documents_go_to_two(
+    session: AnnotationSession, store_path: Location
+) -> None:
+    session.finish()
+    session.close()  # the terminal is closed, then opened again
+    assert _reopened(store_path, "bob", overlap=2).index == 0
+    assert _reopened(store_path).index == 1
 
 
 def test_resume_at_the_document_left_open_without_an_answer(
@@ -183,8 +197,9 @@ def test_resume_at_the_document_left_open_without_an_answer(
 ) -> None:
     session.next()
     session.next()
+    session.close()  # the terminal is closed, then opened again
     assert _reopened(store_path).index == 2  # not document 0, unanswered but passed over
-    assert _reopened(store_path, "bob").index == 0
+    assert _reopened(store_path, "bob", overlap=2).index == 0
 
 
 def test_resume_past_the_document_left_open_once_it_is_answered(
@@ -193,6 +208,7 @@ def test_resume_past_the_document_left_open_once_it_is_answered(
     session.next()
     session.finish()  # answers document 1 and opens document 2
     session.previous()  # back to the answered document 1
+    session.close()  # the terminal is closed, then opened again
     assert _reopened(store_path).index == 0  # the first one still unanswered
 
 
@@ -203,6 +219,7 @@ def test_resume_when_everything_is_done_opens_the_last(
     session.skip()
     session.suggest_current(_fake_suggest(session.store)[0])
     session.skip()
+    session.close()  # the terminal is closed, then opened again
     assert _reopened(store_path).index == 2
 
 
@@ -267,7 +284,7 @@ def test_undo_the_store_cannot_save_is_refused_not_a_crash(
 
     session.apply(Accept("e0"))
 
-    def full_disk(annotator: str) -> None:
+    def full_disk(annotator: str, **session: object) -> None:
         raise StoreError("store.sqlite: could not save (database or disk is full)")
 
     monkeypatch.setattr(session.store, "undo", full_disk)

@@ -41,6 +41,24 @@ def annotate(
             "--train-steps", min=1, help="Updates of a training round started with T (models/)"
         ),
     ] = DEFAULT_STEPS,
+    overlap: Annotated[
+        int | None,
+        typer.Option(
+            "--overlap",
+            min=1,
+            help="How many annotators each document goes to; set once per store. Default: "
+            "the store's, else 1",
+            show_default=False,
+        ),
+    ] = None,
+    claim_timeout: Annotated[
+        float,
+        typer.Option(
+            "--claim-timeout",
+            min=0.1,
+            help="Minutes without a heartbeat before a document held by a session returns",
+        ),
+    ] = 30.0,
 ) -> None:
     """Open the annotation screen on the corpus, resuming where this annotator left off."""
     from annotator.ui.app import build_app
@@ -53,6 +71,8 @@ def annotate(
         model=model,
         scheme_path=scheme,
         train_steps=train_steps,
+        overlap=overlap,
+        claim_timeout=claim_timeout * 60,
     ).run()
 
 

@@ -29,7 +29,8 @@ StoreOption = Annotated[
     Path | None,
     typer.Option(
         "--store",
-        help="The annotation store (SQLite). Default: $ANNOTATOR_STORE or "
+        help="The annotation store: a SQLite file, or a postgresql:// URL (a team's server). "
+        "Default: $ANNOTATOR_STORE or "
         ".annotator/annotations.sqlite",
         show_default=False,
     ),

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from annotator.core.commands import Change, EditCommand, EditContext, EditRefused, SetAnswer
 from annotator.core.model import Answer, Document, DocumentState
-from annotator.core.store import Store
+from annotator.core.store import StoreBackend
+from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
+from annotator.core.team import Team
 from annotator.errors import StoreError
 
 # Runs the model over the given documents and caches their suggestions in the store.
@@ -44,11 +46,21 @@ class UndoResult:
 class AnnotationSession:
     """One annotator's pass over a corpus; the store is the source of truth for every state."""
 
-    def __init__(self, store: Store, annotator: str, hashes: Sequence[int]) -> None:
+    def __init__(
+        self,
+        store: StoreBackend,
+        annotator: str,
+        hashes: Sequence[int],
+        *,
+        overlap: int | None = None,
+        claim_timeout: float = DEFAULT_CLAIM_TIMEOUT,
+    ) -> None:
         if not hashes:
             raise ValueError("an annotation session needs at least one document")
         self.store = store
         self.annotator = annotator
+        # This terminal's session: its undo, and the documents it claims (see `Team`).
+        self.team = Team(store, annotator, overlap, claim_timeout)
         self.hashes: tuple[int, ...] = tuple(hashes)
         self._positions = {h: i for i, h in enumerate(self.hashes)}
         self._answers: dict[int, str | None] = dict(store.answers(annotator, self.hashes))
@@ -73,12 +85,20 @@ class AnnotationSession:
 
     def resume_index(self) -> int:
         """Where this annotator left off: the document last open, unless it has been answered
-        since; else the first unanswered one; else the last one."""
+        since (or is another's now); else the first unanswered one this session may have;
+        else the last one."""
         place = self.store.place(self.annotator)
-        if place in self._positions and self._answers.get(place) is None:
+        if (
+            place in self._positions
+            and self._answers.get(place) is None
+            and self.team.claim([place]) is not None
+        ):
             return self._positions[place]
-        first = self.store.first_unfinished(self.annotator, self.hashes)
-        return first if first is not None else len(self.hashes) - 1
+        first = self.team.claim(self.hashes, unanswered=True)
+        if first is not None:
+            return self._positions[first]
+        last = self.team.claim(self.hashes[::-1])
+        return self._positions[last] if last is not None else len(self.hashes) - 1
 
     def _load(self, index: int) -> None:
         moved = index != self.index
@@ -93,24 +113,57 @@ class AnnotationSession:
         """Read the open document and its state again (after suggestions arrived, say)."""
         input_hash = self.input_hash
         self.document = self.store.document(input_hash)
+        self._seen_version = self.store.state_version(self.annotator, input_hash)
         self.state = self.store.state(self.annotator, input_hash)
+        self._stale = False
         # Edits are token-aligned to the model's tokens; until the model has run there are
         # none to align to (imported tokens count only when the record came with its spans).
         ready = self.store.has_suggestions(input_hash) and bool(self.document.tokens)
         self.context = EditContext.of(self.document.text, self.document.tokens) if ready else None
 
     def go_to(self, index: int) -> bool:
-        """Open the document at `index`; False (and nothing changes) when out of range."""
+        """Open the document at `index`; False (and nothing changes) when out of range or
+        handed to other annotators."""
         if not 0 <= index < len(self.hashes) or index == self.index:
+            return False
+        if self.team.claim([self.hashes[index]]) is None:
             return False
         self._load(index)
         return True
 
     def next(self) -> bool:
-        return self.go_to(self.index + 1)
+        """Open the next document this session may have (claiming it); False at the end."""
+        found = self.team.claim(self.hashes[self.index + 1 :])
+        if found is None:
+            return False
+        self._load(self._positions[found])
+        return True
 
     def previous(self) -> bool:
-        return self.go_to(self.index - 1)
+        """Open the previous document this session may have."""
+        found = self.team.claim(self.hashes[: self.index][::-1])
+        if found is None:
+            return False
+        self._load(self._positions[found])
+        return True
+
+    def refresh_if_changed(self) -> bool:
+        """Show the open document afresh when another session of this annotator changed it
+        (the screen polls this); True when it did."""
+        if self.store.state_version(self.annotator, self.input_hash) == self._seen_version:
+            return False
+        self.reload()
+        self._record_answer(self.input_hash, self.state.answer)
+        return True
+
+    def keep_alive(self, interval: float | None = None) -> None:
+        """Beat in the background so this session keeps its claims while it is open."""
+        self.team.keep_alive(interval)
+
+    def close(self) -> None:
+        """End the session (its claims return to the pool) and close the store."""
+        self.team.stop()
+        self.store.close()
 
     def suggest_current(self, suggest: Suggest) -> int:
         """Run the model on the open document if it still needs it (blocking)."""
@@ -131,33 +184,54 @@ class AnnotationSession:
         """
         if self.context is None:
             raise EditRefused("this document has no suggestions yet; wait for the model")
+        self._catch_up()
         change = command.plan(self.state, self.context)
         if change.is_empty:
             return change
         try:
-            self.state = self.store.apply(self.annotator, self.input_hash, change)
+            self.state = self.store.apply(
+                self.annotator, self.input_hash, change, session=self.team.session
+            )
         except StoreError as error:
-            # A full disk or a lost lock: nothing was saved (the transaction rolled back), so
-            # the screen says so and keeps the state it shows, instead of crashing.
+            # A full disk, a lost lock, an unreachable server: nothing was saved (the
+            # transaction rolled back), so the screen says so and keeps the state it shows.
+            self._stale = True
             raise EditRefused(f"not saved: {error}") from None
+        except EditRefused as refused:
+            # Another terminal of this annotator changed the document since it was shown.
+            self.reload()
+            raise EditRefused(f"{refused}; shown afresh, press again") from None
+        self._seen_version = self.store.state_version(self.annotator, self.input_hash)
         self._record_answer(self.input_hash, self.state.answer)
         return change
+
+    def _catch_up(self) -> None:
+        """After a failed save (the server was away, say), read the document again first."""
+        if self._stale:
+            try:
+                self.reload()
+            except StoreError as error:
+                raise EditRefused(f"not saved: {error}") from None
 
     def undo(self) -> UndoResult | None:
         """Undo this annotator's latest change, opening its document if it is another one.
 
         Raises EditRefused when the store cannot save the undo (nothing changes then).
         """
+        self._catch_up()
         try:
-            return self._after_history(self.store.undo(self.annotator))
+            return self._after_history(self.store.undo(self.annotator, session=self.team.session))
         except StoreError as error:
+            self._stale = True
             raise EditRefused(f"not saved: {error}") from None
 
     def redo(self) -> UndoResult | None:
         """Redo the change undone last, opening its document if needed."""
+        self._catch_up()
         try:
-            return self._after_history(self.store.redo(self.annotator))
+            return self._after_history(self.store.redo(self.annotator, session=self.team.session))
         except StoreError as error:
+            self._stale = True
             raise EditRefused(f"not saved: {error}") from None
 
     def _after_history(self, result: tuple[int, DocumentState, Change] | None) -> UndoResult | None:
@@ -168,6 +242,7 @@ class AnnotationSession:
         switched = False
         if input_hash == self.input_hash:
             self.state = state
+            self._seen_version = self.store.state_version(self.annotator, input_hash)
         elif input_hash in self._positions:
             self._load(self._positions[input_hash])
             switched = True

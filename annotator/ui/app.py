@@ -13,6 +13,7 @@ from textual.screen import Screen
 from annotator.core.scheme import LabelScheme, load_scheme
 from annotator.core.session import AnnotationSession, Suggest
 from annotator.core.store import open_store
+from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
 from annotator.errors import AnnotatorError
 from annotator.rounds import DEFAULT_STEPS, LoopSettings
 from annotator.ui.palette import AnnotationCommands
@@ -51,7 +52,7 @@ class AnnotatorApp(App[None]):
         )
 
     def on_unmount(self) -> None:
-        self.session.store.close()
+        self.session.close()  # ends the session: its claims return to the pool
 
 
 def build_app(
@@ -64,6 +65,8 @@ def build_app(
     load_model: Callable[[], Any] | None = None,
     models_dir: Path = Path("models"),
     train_steps: int = DEFAULT_STEPS,
+    overlap: int | None = None,
+    claim_timeout: float = DEFAULT_CLAIM_TIMEOUT,
 ) -> AnnotatorApp:
     """Import the inputs (default `seeds/`) into the store and open the app on them.
 
@@ -81,7 +84,14 @@ def build_app(
     # As `annotator suggest` does: another model's untouched suggestions are suggested afresh
     # (read from the model's meta.json; the model itself still loads only when needed).
     refresh_for_model(store, imported.hashes, model)
-    session = AnnotationSession(store, annotator or default_annotator(), imported.hashes)
+    session = AnnotationSession(
+        store,
+        annotator or default_annotator(),
+        imported.hashes,
+        overlap=overlap,
+        claim_timeout=claim_timeout,
+    )
+    session.keep_alive()
     suggest = ModelSuggester(store.location, load_model, model)
     loop = LoopSettings(store.location, models_dir, train_steps, model)
     location = store.location

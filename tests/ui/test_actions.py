@@ -291,7 +291,7 @@ async def test_undo_that_cannot_be_saved_says_so_and_the_screen_lives_on(
     from annotator.errors import StoreError
     from annotator.ui.widgets.status_line import StatusLine
 
-    def full_disk(annotator: str) -> None:
+    def full_disk(annotator: str, **session: object) -> None:
         raise StoreError("seed.sqlite: could not save (database or disk is full)")
 
     async with seed_app.run_test(size=(120, 40)) as pilot:

@@ -17,7 +17,7 @@ from annotator.core.commands import Change, apply_change
 from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState, Span, Stance
 from annotator.core.store.base import Event, chunks
-from annotator.core.store.sessions import SessionLog
+from annotator.core.store.claims import ClaimLog
 from annotator.core.store.sql import guarded
 
 _CACHED_STATES = 16
@@ -59,7 +59,7 @@ def changed_items(change: Change) -> list[tuple[str, str | None]]:
     return rows
 
 
-class StoreBackend(SessionLog):
+class StoreBackend(ClaimLog):
     """A whole store over SQL; this part holds decisions (each write one transaction,
     committed on return). `SQLiteStore` and `PostgresStore` are its backends."""
 
@@ -99,6 +99,8 @@ class StoreBackend(SessionLog):
             state = self._state(db, annotator, input_hash)
             new_state = apply_change(state, change)
             seq, version = self._log(db, sid, annotator, input_hash, "do", None, change, event_id)
+            if change.answer_after is not None:
+                self._release_answered(db, annotator, input_hash)
             db.execute("DELETE FROM undo_stacks WHERE session=? AND kind='redo'", (sid,))
             db.execute(
                 "INSERT INTO undo_stacks (session, kind, seq) VALUES (?, 'undo', ?)", (sid, seq)
@@ -211,6 +213,15 @@ class StoreBackend(SessionLog):
     def state(self, annotator: str, input_hash: int) -> DocumentState:
         """This annotator's current state of a document (its suggestions until a decision)."""
         return self._state(self._db, annotator, input_hash)
+
+    @guarded
+    def state_version(self, annotator: str, input_hash: int) -> int:
+        """How many decisions changed this state (0: none); cheap, for noticing others' edits."""
+        row = self._db.execute(
+            "SELECT version FROM states WHERE annotator=? AND input_hash=?",
+            (annotator, input_hash),
+        ).fetchone()
+        return 0 if row is None else int(row[0])
 
     @guarded
     def initial_state(self, input_hash: int) -> DocumentState:

@@ -119,6 +119,8 @@ class _PgTransaction:
 class PostgresStore(StoreBackend):
     """A store in a PostgreSQL database, shared by a team's sessions on many machines."""
 
+    _lock_row = " FOR UPDATE SKIP LOCKED"
+
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         super().__init__()
         self.url = url

@@ -39,6 +39,7 @@ from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import STANCE_KEYS, LabelScheme
 from annotator.core.session import AnnotationSession, Suggest, UndoResult
 from annotator.core.tokens import is_space_token
+from annotator.errors import StoreError
 from annotator.rounds import (
     MIN_DOCUMENTS,
     LoopSettings,
@@ -321,6 +322,17 @@ class AnnotateScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.open_document()
+        self.set_interval(2.0, self._follow_other_terminals)
+
+    def _follow_other_terminals(self) -> None:
+        """Live view: another terminal of this annotator changed the document on screen."""
+        try:
+            changed = self.session.refresh_if_changed()
+        except StoreError:
+            return  # the store is away for now; the next key says so
+        if changed:
+            self.open_document(self.focus_id)
+            self.say("updated from another terminal of yours")
 
     # -- widgets ---------------------------------------------------------------------------
 
