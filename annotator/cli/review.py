@@ -1,4 +1,4 @@
-"""`agree`: agreement between annotators, from export files or a store."""
+"""`agree`, `import` and `review`: several annotators' work, compared and made one."""
 
 from __future__ import annotations
 
@@ -183,3 +183,38 @@ def agree(
             )
         if below:
             raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Finished annotations: our exports, Prodigy ner_manual records, doccano JSONL",
+            show_default=False,
+        ),
+    ],
+    annotator: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator",
+            help="Whose work these are. Default: each record's _annotator_id",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Bring finished annotations into the store as that annotator's answered documents."""
+    from annotator.core.importing import import_annotations
+
+    opened = open_store_at(store)
+    try:
+        summary = import_annotations(opened, files, lazy_tokenizer(), annotator)
+    finally:
+        opened.close()
+    people = ", ".join(f"{name} {count}" for name, count in sorted(summary.imported.items()))
+    out.print(
+        f"imported {summary.total} document(s){': ' + people if people else ''}"
+        + (f"; {summary.unchanged} already so" if summary.unchanged else ""),
+        markup=False,
+    )
