@@ -11,7 +11,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from annotator.cli.common import StoreOption, app, err, open_store_at, out
+from annotator.cli.common import (
+    StoreOption,
+    annotator_name,
+    app,
+    err,
+    open_store_at,
+    out,
+)
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
@@ -218,3 +225,50 @@ def import_(
         + (f"; {summary.unchanged} already so" if summary.unchanged else ""),
         markup=False,
     )
+
+
+@app.command()
+def review(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Review only the documents of these files (default: every document "
+            "finished by enough annotators)",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOption = None,
+    annotator: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator",
+            help="The reviewer: the gold versions are saved as their work. Default: "
+            "$ANNOTATOR_NAME or login name",
+            show_default=False,
+        ),
+    ] = None,
+    min_annotators: Annotated[
+        int,
+        typer.Option("--min-annotators", min=1, help="Review documents finished by this many"),
+    ] = 2,
+    blind: Annotated[
+        bool, typer.Option("--blind", help="Number the annotators without their names")
+    ] = False,
+    scheme: Annotated[
+        Path | None,
+        typer.Option("--scheme", help="Label scheme (JSON)", show_default=False),
+    ] = None,
+) -> None:
+    """Turn several annotators' versions into one: disagreements first, agreed units merged."""
+    from annotator.ui.review_app import build_review_app
+
+    review_app = build_review_app(
+        inputs or [],
+        store_path=store,
+        reviewer=annotator_name(annotator),
+        tokenize=lazy_tokenizer(),
+        min_annotators=min_annotators,
+        blind=blind,
+        scheme_path=scheme,
+    )
+    review_app.run()
