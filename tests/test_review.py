@@ -139,3 +139,18 @@ def test_find_units_of_stances_by_frame() -> None:
     (unit,) = units
     assert unit.kind == "stance" and not unit.agreed
     assert [names for names, _ in unit.groups()] == [("a",), ("b",), ("c",)]
+
+
+def test_versions_list_who_gave_what_only_for_reviewed_documents(team: SQLiteStore) -> None:
+    from annotator.core.versions import document_versions
+
+    session = _session(team)
+    input_hash = session.input_hash
+    everyone = team.annotators()
+    versions = document_versions(team, "rita", input_hash, everyone)
+    assert versions is not None
+    assert sorted(v["sessions"] for v in versions) == [["alice"], ["bob"], ["carol"]]
+    alice = next(v for v in versions if v["sessions"] == ["alice"])
+    assert [s["text"] for s in alice["spans"]] == ["Joe Biden", "Wang Yi", "Beijing"]
+    # An annotator's own documents were not reviewed: no versions.
+    assert document_versions(team, "alice", input_hash, everyone) is None

@@ -54,6 +54,13 @@ def _plain(text: str) -> Text:
     return Text(display_line(text))
 
 
+def _stance_f1(pair: PairAgreement) -> str:
+    counts = pair.stances.labelled
+    if counts.matched + counts.only_a + counts.only_b == 0:
+        return "no stances"
+    return f"{counts.f1:.3f}"
+
+
 def print_agreement(agreement: Agreement, documents: int) -> None:
     """The matrix, the pairs, the labels and the least agreed documents, as tables."""
     names = agreement.annotators
@@ -81,7 +88,7 @@ def print_agreement(agreement: Agreement, documents: int) -> None:
         ("spans only A / only B", lambda p: f"{p.entities.exact.only_a} / "
                                             f"{p.entities.exact.only_b}"),
         ("token kappa", lambda p: _figure(p.entities.kappa)),
-        ("stance F1", lambda p: f"{p.stances.labelled.f1:.3f}"),
+        ("stance F1", _stance_f1),
         ("stance frames matched", lambda p: str(p.stances.frames.matched)),
         ("polarity kappa", lambda p: _figure(p.stances.polarity_kappa)),
         ("documents only A / only B", lambda p: f"{p.only_in_a} / {p.only_in_b}"),

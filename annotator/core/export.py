@@ -17,6 +17,7 @@ from annotator.core.corpus import Tokenizer, task_hash, write_jsonl
 from annotator.core.model import Document, DocumentState
 from annotator.core.schema import record_problems
 from annotator.core.store import AnnotatedDocument, Store
+from annotator.core.versions import document_versions
 from annotator.errors import AnnotatorError, ValidationFailed
 
 DEFAULT_EXPORT_DIR = Path("exports")
@@ -66,14 +67,22 @@ def export_records(
 ) -> Iterator[dict[str, Any]]:
     """Stream the export records of a store for one annotator, in corpus order."""
     annotated: AnnotatedDocument
+    # A reviewer's records also carry who gave which version (only a store with other
+    # annotators can hold a review, so a one-person store pays nothing for this).
+    others = [name for name in store.annotators() if name != annotator]
     for annotated in store.iter_annotated(annotator, include_unfinished):
-        yield export_record(
+        record = export_record(
             annotated.document,
             annotated.state,
             annotated.annotator or annotator,
             annotated.timestamp,
             tokenize,
         )
+        if others:
+            versions = document_versions(store, annotator, annotated.document.input_hash, others)
+            if versions is not None:
+                record["versions"] = versions
+        yield record
 
 
 def validated(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
