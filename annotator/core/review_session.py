@@ -23,7 +23,7 @@ from annotator.core.review import (
     unresolved,
 )
 from annotator.core.session import AnnotationSession
-from annotator.core.store import Store
+from annotator.core.store import Store, StoreBackend
 
 
 def review_queue(
@@ -59,7 +59,7 @@ class ReviewSession(AnnotationSession):
 
     def __init__(
         self,
-        store: Store,
+        store: StoreBackend,
         reviewer: str,
         hashes: Sequence[int],
         annotators: Sequence[str],
@@ -89,7 +89,35 @@ class ReviewSession(AnnotationSession):
         if not store.history(self.annotator, input_hash):
             change = merge_change(self.state, merged_state(self.units))
             if not change.is_empty:
-                self.state = store.apply(self.annotator, input_hash, change)
+                self.state = store.apply(
+                    self.annotator, input_hash, change, session=self.team.session
+                )
+        self._seen_version = store.state_version(self.annotator, input_hash)
+        self._stale = False
+
+    # -- moving: a review opens documents others finished, so it claims none ----------------
+
+    def resume_index(self) -> int:
+        """The document last open, unless answered since; else the first unanswered one;
+        else the last one. (Claims hand out documents nobody finished: not these.)"""
+        place = self.store.place(self.annotator)
+        if place in self._positions and self._answers.get(place) is None:
+            return self._positions[place]
+        first = self.store.first_unfinished(self.annotator, self.hashes)
+        return first if first is not None else len(self.hashes) - 1
+
+    def go_to(self, index: int) -> bool:
+        """Open the document at `index`; False when out of range."""
+        if not 0 <= index < len(self.hashes) or index == self.index:
+            return False
+        self._load(index)
+        return True
+
+    def next(self) -> bool:
+        return self.go_to(self.index + 1)
+
+    def previous(self) -> bool:
+        return self.go_to(self.index - 1)
 
     # -- units -------------------------------------------------------------------------------
 
