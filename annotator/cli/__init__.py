@@ -8,7 +8,15 @@ from __future__ import annotations
 import os
 import sys
 
-from annotator.cli import annotate, check, export, recover, review, train  # noqa: F401 (registers)
+from annotator.cli import (  # noqa: F401 (registers)
+    annotate,
+    check,
+    export,
+    recover,
+    review,
+    store,
+    train,
+)
 from annotator.cli.common import app, err
 from annotator.errors import AnnotatorError
 

@@ -55,11 +55,22 @@ def export(
     ] = ExportFormat.jsonl,
     dev_fraction: DevFractionOption = 0.2,
     seed: SeedOption = 0,
+    all_annotators: Annotated[
+        bool,
+        typer.Option(
+            "--all-annotators",
+            help="Everyone's work: one record per annotator and document, with "
+            "_annotator_id and _session_id (JSONL)",
+        ),
+    ] = False,
 ) -> None:
     """Export the annotations as Prodigy-compatible JSONL (validated, written atomically)."""
     from annotator.core.export import default_export_path, export_jsonl
     from annotator.nlp.pipeline import blank_tokenizer
 
+    if all_annotators:
+        _export_all_annotators(store, output, include_unfinished, format, annotator)
+        return
     name = annotator_name(annotator)
     db = open_store_at(store)
     if format is ExportFormat.spacy:
@@ -71,6 +82,30 @@ def export(
     target = output or default_export_path(name)
     count = export_jsonl(db, name, target, include_unfinished, blank_tokenizer())
     err.print(f"{count} records exported to {target}")
+
+
+def _export_all_annotators(
+    store: Path | None,
+    output: Path | None,
+    include_unfinished: bool,
+    format: ExportFormat,
+    annotator: str | None,
+) -> None:
+    from annotator.core.export import DEFAULT_EXPORT_DIR
+    from annotator.core.team_export import export_all_annotators
+    from annotator.errors import AnnotatorError
+    from annotator.nlp.pipeline import blank_tokenizer
+
+    if format is not ExportFormat.jsonl or annotator is not None:
+        raise AnnotatorError(
+            "--all-annotators writes everyone's records as JSONL: leave out --annotator and "
+            "--format"
+        )
+    target = output or DEFAULT_EXPORT_DIR / "all-annotators.jsonl"
+    count = export_all_annotators(
+        open_store_at(store), target, include_unfinished, blank_tokenizer()
+    )
+    err.print(f"{count} records (one per annotator and document) exported to {target}")
 
 
 def _export_conll(
@@ -110,4 +145,3 @@ def _export_spacy(
         f"{written.dev_path}" + (f" (not training data: {skipped})" if skipped else ""),
         markup=False,
     )
-

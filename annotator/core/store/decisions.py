@@ -307,6 +307,25 @@ class StoreBackend(ClaimLog):
             )
         self._cache.pop((annotator, input_hash), None)
 
+    @guarded
+    def decided(self) -> dict[tuple[str, int], int | None]:
+        """(annotator, document) pairs with work in the store, each with the session of its
+        latest decision (None: imported under that annotator, or made before sessions)."""
+        pairs: dict[tuple[str, int], int | None] = {
+            (str(a), int(h)): None
+            for a, h in self._db.execute(
+                "SELECT imported_annotator, input_hash FROM documents "
+                "WHERE imported_annotator IS NOT NULL AND initial IS NOT NULL"
+            )
+        }
+        for annotator, input_hash, session in self._db.execute(
+            "SELECT s.annotator, s.input_hash, (SELECT e.session FROM events e "
+            "WHERE e.annotator = s.annotator AND e.input_hash = s.input_hash "
+            "ORDER BY e.seq DESC LIMIT 1) FROM states s"
+        ):
+            pairs[(str(annotator), int(input_hash))] = None if session is None else int(session)
+        return pairs
+
     # -- the log ---------------------------------------------------------------------------------
 
     @guarded

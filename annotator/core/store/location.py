@@ -57,10 +57,7 @@ def mount_type(path: Path, mounts: str | None = None) -> str | None:
 
 def check_local_file_system(path: Path, mounts: str | None = None) -> None:
     """Refuse a SQLite store on a network file system, pointing to the PostgreSQL store."""
-    folder = path.parent if not path.exists() else path
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    kind = mount_type(folder, mounts)
+    kind = mount_type(path, mounts)  # the longest mount point above it, existing yet or not
     if kind in NETWORK_FILE_SYSTEMS:
         raise StoreError(
             f"{path}: is on a network file system ({kind}), where SQLite can lose decisions "
