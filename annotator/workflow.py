@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from annotator.core.corpus import ReadReport, corpus_files, read_corpus, write_jsonl
 from annotator.core.export import export_record, validated, write_atomically
+from annotator.core.model import CorpusRecord
 from annotator.core.schema import file_problems
 from annotator.core.store import Store, StoreStats
-from annotator.nlp.pipeline import (
-    blank_tokenizer,
-    expected_cache_key,
-    load_pipeline,
-    suggest_missing,
-)
+from annotator.nlp.pipeline import blank_tokenizer
 
 ANNOTATOR_ENV = "ANNOTATOR_NAME"
-Progress = Callable[[int, int], None]
 
 
 def default_annotator() -> str:
@@ -37,8 +32,11 @@ def default_annotator() -> str:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """The corpus's documents in order, and what reading left out or merged."""
+
     hashes: list[int]
     skipped_lines: list[str]
+    duplicates: int = 0  # records whose text another record already had (merged into it)
 
 
 def import_corpus(
@@ -51,6 +49,7 @@ def import_corpus(
     """
     report = ReadReport()
     hashes: dict[int, None] = {}
+    read = 0
     # The tokenizer (and spaCy with it) loads only if a record needs tokens.
     tokenize = lambda text: blank_tokenizer()(text)  # noqa: E731
     for path in corpus_files(inputs):
@@ -58,43 +57,35 @@ def import_corpus(
         known = store.known_file(key, signature)
         if known is None:
             records = read_corpus([path], tokenize, skip_bad_lines=skip_bad_lines, report=report)
-            known = store.add_documents(records)
+            counter = _Counter(records)
+            known = store.add_documents(counter)
+            # Within a file, the store merges records with the same text: counted the first
+            # time the file is read (an unchanged file is not read again).
+            read += counter.count - len(known)
             # A file with skipped lines is read again next time, so its warnings are too.
             if not report.skipped_lines:
                 store.remember_file(key, signature, known)
+        read += sum(1 for h in known if h in hashes)  # the same text in two files
         hashes.update(dict.fromkeys(known))
-    return ImportResult(hashes=list(hashes), skipped_lines=report.skipped_lines)
+    return ImportResult(hashes=list(hashes), skipped_lines=report.skipped_lines, duplicates=read)
+
+
+class _Counter:
+    """The records of a file, counted as the store reads them."""
+
+    def __init__(self, records: Iterable[CorpusRecord]) -> None:
+        self._records = records
+        self.count = 0
+
+    def __iter__(self) -> Iterator[CorpusRecord]:
+        for record in self._records:
+            self.count += 1
+            yield record
 
 
 def _file_signature(path: Path) -> tuple[str, str]:
     stat = path.stat()
     return str(path.resolve()), f"{stat.st_size}:{stat.st_mtime_ns}"
-
-
-def suggest_corpus(
-    store: Store,
-    hashes: Sequence[int],
-    model: str | None,
-    n_process: int = 1,
-    batch_size: int = 64,
-    on_progress: Progress | None = None,
-) -> int:
-    """Pre-annotate every document that has no cached suggestions; returns how many ran."""
-    refresh_for_model(store, hashes, model)
-    return suggest_missing(
-        store,
-        hashes,
-        lambda: load_pipeline(model),
-        n_process=n_process,
-        batch_size=batch_size,
-        on_progress=on_progress,
-    )
-
-
-def refresh_for_model(store: Store, hashes: Sequence[int], model: str | None) -> int:
-    """Forget cached suggestions of another model (or other rule components) that nobody
-    has worked on yet."""
-    return store.forget_stale_suggestions(hashes, expected_cache_key(model))
 
 
 def write_suggestions(store: Store, hashes: Sequence[int], output: Path) -> int:

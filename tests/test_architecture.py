@@ -16,6 +16,11 @@ CORE_MODULES = [
     "annotator.core.schema",
     "annotator.core.scheme",
     "annotator.workflow",
+    "annotator.loop.project",
+    "annotator.loop.model_loop",
+    "annotator.loop.suggesting",
+    "annotator.loop.rounds",
+    "annotator.ui.review_state",
 ]
 
 
@@ -46,4 +51,4 @@ def test_import_contracts_hold() -> None:
         cwd=Path(__file__).resolve().parents[1],  # where pyproject.toml holds the contracts
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 kept, 0 broken" in result.stdout
+    assert "5 kept, 0 broken" in result.stdout

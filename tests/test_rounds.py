@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from annotator.rounds import entity_f1, next_round, progress_step, read_result, train_command
+from annotator.loop.rounds import entity_f1, next_round, progress_step, read_result, train_command
 
 
 def test_rounds_are_numbered_per_annotator_without_reusing_a_folder(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def _default() -> dict[str, list[dict[str, object]]]:
                 **d,
                 "stance_labels": [{"name": "FAVOR", "key": "n", "color": "#000000"}],
             },
-            "stance label FAVOR has key 'n'; the stance keys are fixed (f FAVOR, g AGAINST, "
+            "stance label FAVOR has key 'n'; the stance keys are fixed (f FAVOR, d AGAINST, "
             "e NEUTRAL)",
         ),
     ],

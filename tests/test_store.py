@@ -7,7 +7,8 @@ from typing import Any
 
 from annotator.core.commands import Accept, EditContext, Reject, Relabel, SetAnswer
 from annotator.core.store import SQLiteStore, StoreBackend, open_store
-from annotator.workflow import import_corpus, suggest_corpus
+from annotator.loop.suggesting import suggest_corpus
+from annotator.workflow import import_corpus
 from tests.conftest import SEEDS, Location
 
 
@@ -136,7 +137,7 @@ def test_suggestions_are_cached_and_the_model_not_run_again(
 def test_suggest_corpus_does_not_load_the_model_when_all_is_cached(
     store_location: Location, tmp_path: Path, nlp: Any, monkeypatch: Any
 ) -> None:
-    import annotator.workflow as workflow
+    import annotator.loop.suggesting as suggesting
     from annotator.nlp.pipeline import suggest_missing
 
     store = open_store(store_location)
@@ -146,7 +147,7 @@ def test_suggest_corpus_does_not_load_the_model_when_all_is_cached(
     def no_loading(model: Any = None) -> Any:
         raise AssertionError("the model was loaded")
 
-    monkeypatch.setattr(workflow, "load_pipeline", no_loading)
+    monkeypatch.setattr(suggesting, "load_pipeline", no_loading)
     assert suggest_corpus(store, hashes, model=None) == 0
 
 

@@ -21,7 +21,7 @@ from annotator.cli.common import (
     report_skipped,
     use_suggesters,
 )
-from annotator.rounds import DEFAULT_STEPS
+from annotator.loop.rounds import DEFAULT_STEPS
 
 
 @app.command()
@@ -92,7 +92,8 @@ def suggest(
     suggesters: SuggestersOption = None,
 ) -> None:
     """Pre-annotate a corpus with the model (cached in the store) and write the suggestions."""
-    from annotator.workflow import import_corpus, suggest_corpus, write_suggestions
+    from annotator.loop.suggesting import suggest_corpus
+    from annotator.workflow import import_corpus, write_suggestions
 
     use_suggesters(suggesters)
     db = open_store_at(store)

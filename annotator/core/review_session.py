@@ -116,6 +116,9 @@ class ReviewSession(AnnotationSession):
     def next(self) -> bool:
         return self.go_to(self.index + 1)
 
+    def first_openable(self, hashes: Sequence[int]) -> int | None:
+        return hashes[0] if hashes else None
+
     def previous(self) -> bool:
         return self.go_to(self.index - 1)
 

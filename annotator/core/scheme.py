@@ -15,7 +15,7 @@ from annotator.errors import InputError
 DEFAULT_SCHEME = SCHEMA_DIR / "labels.json"
 # The annotation screen binds these; a scheme may restate a stance label's key, not change
 # it (every other letter is taken by the keymap). Entity labels take the keys 1-9.
-STANCE_KEYS = {"FAVOR": "f", "AGAINST": "g", "NEUTRAL": "e"}
+STANCE_KEYS = {"FAVOR": "f", "AGAINST": "d", "NEUTRAL": "e"}
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class Progress:
     reviewed: int  # spans and stances of this document that are no longer `suggested`
     items: int  # spans and stances of this document
     finished: int  # documents of the corpus with an answer (finished, skipped or rejected)
+    answer: str | None = None  # the open document's answer: accept, ignore, reject or None
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class AnnotationSession:
         self.document: Document
         self.state: DocumentState
         self.context: EditContext | None = None
+        self.resumed = ""  # where the session opened and why, for the status line
         self._load(self.resume_index())
 
     # -- the open document ---------------------------------------------------------------
@@ -86,19 +88,37 @@ class AnnotationSession:
     def resume_index(self) -> int:
         """Where this annotator left off: the document last open, unless it has been answered
         since (or is another's now); else the first unanswered one this session may have;
-        else the last one."""
+        else (all answered) the first one. Sets `resumed` to say which."""
         place = self.store.place(self.annotator)
         if (
             place in self._positions
             and self._answers.get(place) is None
             and self.team.claim([place]) is not None
         ):
-            return self._positions[place]
+            index = self._positions[place]
+            self.resumed = f"resumed at {index + 1}: where you left off"
+            return index
         first = self.team.claim(self.hashes, unanswered=True)
         if first is not None:
-            return self._positions[first]
-        last = self.team.claim(self.hashes[::-1])
-        return self._positions[last] if last is not None else len(self.hashes) - 1
+            index = self._positions[first]
+            self.resumed = f"resumed at {index + 1}: the first unfinished"
+            return index
+        self.resumed = f"all {len(self.hashes)} answered; n and p go through them"
+        found = self.team.claim(self.hashes)
+        return self._positions[found] if found is not None else 0
+
+    def next_unfinished(self) -> int | None:
+        """The first unanswered document after the open one (wrapping around), if any."""
+        count = len(self.hashes)
+        for step in range(1, count):
+            index = (self.index + step) % count
+            if self._answers.get(self.hashes[index]) is None:
+                return index
+        return None
+
+    def answer_of(self, index: int) -> str | None:
+        """The answer of the document at `index` (None while it is open)."""
+        return self._answers.get(self.hashes[index])
 
     def _load(self, index: int) -> None:
         moved = index != self.index
@@ -258,10 +278,19 @@ class AnnotationSession:
         self._finished += (answer is not None) - before
 
     def answer(self, answer: Answer) -> Change:
-        """Give the document an answer and open the next one (when there is one)."""
+        """Give the document an answer and open the next unanswered one (if any is left)."""
         change = self.apply(SetAnswer(answer))
-        self.next()
+        # The unanswered documents after this one, then those before it: the first that
+        # this session may have (claimed for it) opens.
+        order = self.hashes[self.index + 1 :] + self.hashes[: self.index]
+        found = self.first_openable([h for h in order if self._answers.get(h) is None])
+        if found is not None:
+            self._load(self._positions[found])
         return change
+
+    def first_openable(self, hashes: Sequence[int]) -> int | None:
+        """The first of `hashes` this session may open (claimed for it), if any."""
+        return self.team.claim(hashes) if hashes else None
 
     def finish(self) -> Change:
         """Finish the document (its remaining suggestions count as accepted), open the next."""
@@ -286,4 +315,5 @@ class AnnotationSession:
             reviewed=self.state.reviewed_count,
             items=items,
             finished=self._finished,
+            answer=self.state.answer,
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -11,14 +14,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from annotator.core.scheme import LabelScheme, load_scheme
-from annotator.core.session import AnnotationSession, Suggest
-from annotator.core.store import open_store
+from annotator.core.session import AnnotationSession
 from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
-from annotator.errors import AnnotatorError
-from annotator.rounds import DEFAULT_STEPS, LoopSettings
+from annotator.loop.model_loop import ModelLoop
+from annotator.loop.project import open_project
+from annotator.loop.rounds import DEFAULT_STEPS
 from annotator.ui.palette import AnnotationCommands
 from annotator.ui.screens.annotate import AnnotateScreen
-from annotator.ui.suggester import ModelSuggester
 
 
 class AnnotatorApp(App[None]):
@@ -28,30 +30,47 @@ class AnnotatorApp(App[None]):
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {AnnotationCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "quit", show=False, id="app-quit", tooltip="Quit", priority=True),
+        Binding(
+            "ctrl+q,ctrl+c",
+            "quit",
+            "quit",
+            show=False,
+            id="app-quit",
+            tooltip="Quit",
+            priority=True,
+        ),
     ]
 
     def __init__(
         self,
         session: AnnotationSession,
         scheme: LabelScheme,
-        suggest: Suggest | None,
-        loop: LoopSettings | None = None,
-        suggester_for: Callable[[str], Suggest] | None = None,
+        loop: ModelLoop | None,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.scheme = scheme
-        self.suggest = suggest
         self.loop = loop
-        self.suggester_for = suggester_for
+        self.notice = notice  # said once the screen is up (duplicates merged on import)
 
     def get_default_screen(self) -> Screen[Any]:
-        return AnnotateScreen(
-            self.session, self.scheme, self.suggest, self.loop, self.suggester_for
-        )
+        return AnnotateScreen(self.session, self.scheme, self.loop, self.notice)
+
+    def on_mount(self) -> None:
+        # SIGTERM and SIGHUP end the app the way `q` does, so the terminal is restored
+        # (raw mode, the alternate screen and mouse tracking off) before the process ends.
+        running = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            # Not in the main thread (a test harness): its own handlers stay.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                running.add_signal_handler(number, self.exit)
 
     def on_unmount(self) -> None:
+        running = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                running.remove_signal_handler(number)
         self.session.close()  # ends the session: its claims return to the pool
 
 
@@ -70,31 +89,29 @@ def build_app(
 ) -> AnnotatorApp:
     """Import the inputs (default `seeds/`) into the store and open the app on them.
 
-    The spaCy pipeline is not loaded here: the screen asks for it in a worker, and only
-    when a document has no cached suggestions. `load_model` replaces loading `model`.
+    The spaCy pipeline is not loaded here: the screen asks for it in a background thread,
+    and only when a document has no cached suggestions. `load_model` replaces loading `model`.
     """
-    from annotator.workflow import default_annotator, import_corpus, refresh_for_model
-
     scheme = load_scheme(scheme_path)
-    store = open_store(store_path)
-    imported = import_corpus(store, list(inputs) or [Path("seeds")])
-    if not imported.hashes:
-        store.close()
-        raise AnnotatorError("the inputs hold no documents; pass .txt or .jsonl files")
-    # As `annotator suggest` does: another model's untouched suggestions are suggested afresh
-    # (read from the model's meta.json; the model itself still loads only when needed).
-    refresh_for_model(store, imported.hashes, model)
-    session = AnnotationSession(
-        store,
-        annotator or default_annotator(),
-        imported.hashes,
+    project = open_project(
+        inputs,
+        store_path=store_path,
+        annotator=annotator,
+        model=model,
         overlap=overlap,
         claim_timeout=claim_timeout,
     )
-    session.keep_alive()
-    suggest = ModelSuggester(store.location, load_model, model)
-    loop = LoopSettings(store.location, models_dir, train_steps, model)
-    location = store.location
-    return AnnotatorApp(
-        session, scheme, suggest, loop, lambda trained: ModelSuggester(location, model=trained)
+    project.session.keep_alive()
+    loop = ModelLoop(
+        project.location,
+        model,
+        load_model=load_model,
+        models_dir=models_dir,
+        steps=train_steps,
     )
+    notice = (
+        f"{project.duplicates} duplicate records merged into the first with the same text"
+        if project.duplicates
+        else None
+    )
+    return AnnotatorApp(project.session, scheme, loop, notice)

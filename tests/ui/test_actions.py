@@ -86,7 +86,7 @@ async def test_opening_focuses_first_unreviewed_span(seed_app: AnnotatorApp) -> 
         focus = screen(seed_app).focus_id
         assert focus == seed_app.session.state.spans[0].id
         assert seed_app.session.state.span(focus).status == "suggested"
-        assert not seed_app.suggest.loaded  # type: ignore[union-attr]
+        assert not seed_app.loop.loaded  # type: ignore[union-attr]
 
 
 async def test_accept_key_accepts_and_moves_on(seed_app: AnnotatorApp, seed_store: Path) -> None:
@@ -216,9 +216,9 @@ async def test_stance_creation_and_roles(seed_app: AnnotatorApp, seed_store: Pat
         await cursor_to(pilot, seed_app, 0)
         # Evidence: the title line, tokens 0-6.
         await pilot.press(*["shift+right"] * 6, "s")
-        created = view.stance_id
+        created = view.view.stance
         assert created is not None and view.focus_id == created
-        await pilot.press("g")  # AGAINST
+        await pilot.press("d")  # AGAINST
         # Holder: walk back from the selection's end to the first entity met.
         for _ in range(6):
             await pilot.press("left")
@@ -245,7 +245,7 @@ async def test_stance_label_key_on_selection_creates_stance_and_speaker(
         span = seed_app.session.state.spans[0]
         await cursor_to(pilot, seed_app, span.token_start)
         await pilot.press("shift+right", "f")
-        created = screen(seed_app).stance_id
+        created = screen(seed_app).view.stance
         await pilot.press("left")  # back onto the span: it gets focus
         await pilot.press("v")  # speaker: the focused entity
     stance = stored(seed_store, seed_app).stance(created or "")

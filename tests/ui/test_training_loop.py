@@ -97,7 +97,7 @@ async def test_quitting_while_training_stops_the_child_process(
         await pilot.press("enter", "enter", "T")
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
-        run = screen._training
+        run = screen.model.training
         assert run is not None
         deadline = time.monotonic() + 60
         while run._process is None:  # the export is written, the child starts

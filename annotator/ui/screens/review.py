@@ -13,14 +13,17 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 
 from annotator.core.commands import Change, EditRefused
 from annotator.core.model import Span
 from annotator.core.review import Unit
 from annotator.core.review_session import ReviewSession
 from annotator.core.scheme import LabelScheme
-from annotator.ui.screens.annotate import AnnotateScreen, _b
-from annotator.ui.widgets.article_view import ArticleView, Marks
+from annotator.ui.keymap import binding as _b
+from annotator.ui.review_state import Marks
+from annotator.ui.screens.annotate import AnnotateScreen
+from annotator.ui.widgets.article_view import ArticleView
 from annotator.ui.widgets.doc_header import DocHeader
 from annotator.ui.widgets.key_bar import KeyBar
 from annotator.ui.widgets.side_panel import SidePanel
@@ -69,9 +72,10 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         yield DocHeader(id="doc-header")
         yield ArticleView(self.scheme, id="article")
         yield SidePanel(self.scheme, id="side")
-        yield VersionsBar(id="versions")
-        yield StatusLine(id="status")
-        yield KeyBar(id="key-bar")
+        with Vertical(id="bottom"):
+            yield VersionsBar(id="versions")
+            yield StatusLine(id="status")
+            yield KeyBar(id="key-bar")
 
     # -- the focused unit --------------------------------------------------------------------
 
@@ -90,6 +94,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         super().open_document(focus)
         if left and focus is None:
             self._focus_unit(left[0])
+            self._redraw(scroll_to_focus=True)
 
     def _focus_unit(self, unit: Unit) -> None:
         self.unit_id = unit.id
@@ -103,9 +108,10 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         )
         context = self.session.context
         token = context.index.token_at(unit.start) if context is not None else None
-        self._set_view(mine.id if mine else None, token, None)
+        self.view.set_view(mine.id if mine else None, token, None)
 
     def _marks(self) -> Marks:
+        # (The view state is plain: the unit under review is drawn here, over it.)
         marks = super()._marks()
         unit = self.focused_unit()
         if unit is None or marks.selection is not None:
@@ -136,15 +142,20 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
             # The unit just decided keeps focus, so its version can still be edited.
             if after is not None:
                 self._focus_unit(after)
-            self.say("every unit is resolved: enter finishes the document")
             return
         self._focus_unit(target)
 
     def _taken(self, unit: Unit, take: Change) -> None:
-        self._after_change(take, None)
+        state = self.session.state
+        self.view.set_items(state.spans, state.stances)
         self._next_unresolved(unit)
-        if self.review.unresolved():
+        left = self.review.unresolved()
+        self._redraw(take, scroll_to_focus=True)
+        if left:
             self.say(f"saved: {take.summary}")
+        else:
+            self.say("every unit is resolved: enter finishes the document")
+        self.post_message(self.Edited(take))
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -152,7 +163,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         """Take annotator `key`'s version of the focused unit; on a selection (or with no
         unit focused) the key is the label key it is in `annotate`."""
         unit = self.focused_unit()
-        if unit is None or self._selection_tokens() is not None:
+        if unit is None or self.view.selection_tokens() is not None:
             self.action_label_key(key)
             return
         try:
@@ -195,18 +206,18 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
             self.say("no more units in this document: enter finishes it")
             return
         self._focus_unit(units[index])
+        self._redraw(scroll_to_focus=True)
 
-    def _set_view(
-        self, focus: str | None, cursor: int | None, anchor: int | None, stance: str | None = None
-    ) -> None:
-        # Moving the cursor off the focused unit leaves it.
+    def _redraw(self, change: Change | None = None, scroll_to_focus: bool = False) -> None:
+        # Moving the cursor off the focused unit leaves it; focusing a span in one enters it.
         unit = self.focused_unit()
+        cursor, focus = self.view.cursor, self.view.focus
         context = self.session.context
         if unit is not None and cursor is not None and context is not None:
             start, end = context.index.char_range(cursor, cursor)
             if not (start < unit.end and unit.start < end):
                 self.unit_id = None
-        focused = self._find(focus)
+        focused = self.view.find(focus)
         if isinstance(focused, Span) and self.unit_id is None:
             self.unit_id = next(
                 (
@@ -216,4 +227,4 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
                 ),
                 None,
             )
-        super()._set_view(focus, cursor, anchor, stance)
+        super()._redraw(change, scroll_to_focus)

@@ -25,7 +25,9 @@ from textual.strip import Strip
 
 from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import LabelScheme
+from annotator.core.tokens import TokenIndex, is_space_token
 from annotator.ui.display import display_line, display_text
+from annotator.ui.review_state import Marks
 
 _WORD = re.compile(r" +|[^ ]+ *")
 _SELECTION = Style(color="#ffffff", bgcolor="#2f5fa8")
@@ -39,16 +41,6 @@ def _blend(color: str, towards: str, amount: float) -> Color:
     other = Color.parse(towards).get_truecolor()
     mixed = tuple(int(a + (b - a) * amount) for a, b in zip(base, other, strict=True))
     return Color.from_rgb(*mixed)
-
-
-@dataclass(frozen=True)
-class Marks:
-    """What the view draws besides the annotations: focus, cursor, selection, roles."""
-
-    focus: str | None = None  # id of the focused span or stance
-    cursor: tuple[int, int] | None = None  # character range of the token cursor
-    selection: tuple[int, int] | None = None  # character range of the selection
-    stance: str | None = None  # id of the stance being edited (its roles are drawn)
 
 
 @dataclass(frozen=True)
@@ -198,6 +190,23 @@ class ArticleView(ScrollView, can_focus=False):
                 x += cell_len(tags[tag_index].text)
                 tag_index += 1
         return max(start, end - 1) if end > start else start
+
+    def token_on_line(self, index: TokenIndex, token: int, delta: int) -> int:
+        """The word token `delta` display lines above or below `token`, in about the same
+        column (`token` itself at the first or last line)."""
+        start = index.tokens[token].start
+        line = self.line_of(start)
+        target = line + delta
+        if not 0 <= target < self.line_count:
+            return token
+        column = start - self.line_range(line)[0]
+        found = index.token_at(self.offset_at(target, column))
+        if found is None:
+            return token
+        step = 1 if delta > 0 else -1
+        while 0 <= found < len(index) and is_space_token(index.tokens[found]):
+            found += step
+        return found if 0 <= found < len(index) else token
 
     def scroll_to_offset(self, offset: int) -> None:
         """Scroll just enough for the line showing `offset` to be on screen."""

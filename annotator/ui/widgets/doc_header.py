@@ -8,9 +8,14 @@ from textual.widget import Widget
 from annotator.core.session import Progress
 from annotator.ui.display import display_line
 
+# The open document's answer, as the header says it.
+_STATES = {None: "open", "accept": "finished", "ignore": "skipped", "reject": "rejected"}
+
 
 class DocHeader(Widget):
-    """One line: `3 / 120  Title…  reviewed 5/77 · done 2/120`."""
+    """One line: `3 / 120  Title…  open · reviewed 5/77 · done 2/120`: where the open
+    document is in the corpus, whether it is answered, how many of its spans and stances
+    are reviewed, and how many documents of the corpus are answered."""
 
     DEFAULT_CSS = """
     DocHeader {
@@ -45,9 +50,10 @@ class DocHeader(Widget):
         if progress is None:
             return Text()
         left = Text(f" {progress.position} / {progress.total} ", style="bold reverse")
+        state = _STATES.get(progress.answer, "answered")
         right = Text(
             busy
-            or f" reviewed {progress.reviewed}/{progress.items} \u00b7 "
+            or f" {state} \u00b7 reviewed {progress.reviewed}/{progress.items} \u00b7 "
             f"done {progress.finished}/{progress.total} ",
             style="bold" if busy else "",
         )

@@ -1,12 +1,15 @@
-"""KeyBar: the keys of the current mode, on one line, drawn by a single widget.
+"""KeyBar: the keys of the current mode, drawn by a single widget.
 
 Textual's Footer is one widget per key and recomposes itself when the bindings change;
-this bar is one widget that repaints, which keeps every key press cheap.
+this bar is one widget that repaints, which keeps every key press cheap. Where the keys do
+not fit on one line (80 columns) the bar wraps between keys, never inside one: no key is
+ever cut off.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -16,7 +19,7 @@ class KeyBar(Widget):
 
     DEFAULT_CSS = """
     KeyBar {
-        height: 1;
+        height: auto;
         background: $panel;
         color: $foreground;
     }
@@ -25,6 +28,8 @@ class KeyBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = Text()
+        self._entries: list[Text] = []
+        self._laid_width = 0
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -34,7 +39,7 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        text = Text(no_wrap=True, overflow="crop")
+        entries: list[Text] = []
         seen: set[str] = set()
         accent = f"bold {self.app.current_theme.accent or '#ffa62b'}"
         for active in screen.active_bindings.values():
@@ -42,13 +47,35 @@ class KeyBar(Widget):
             if not binding.show or not active.enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
-            if text:
+            entry = Text(self.app.get_key_display(binding), style=accent)
+            entry.append(f" {binding.description}")
+            entries.append(entry)
+        if [e.plain for e in entries] != [e.plain for e in self._entries]:
+            self._entries = entries
+            self._laid_width = -1  # laid out again when next drawn
+            self.refresh(layout=True)
+
+    def _lay_out(self, width: int) -> Text:
+        """The entries on as many lines as `width` needs, broken between entries only."""
+        text = Text(no_wrap=True, overflow="crop")
+        used = 0
+        for entry in self._entries:
+            if used and used + 2 + entry.cell_len > width > 0:
+                text.append("\n")
+                used = 0
+            elif used:
                 text.append("  ")
-            text.append(self.app.get_key_display(binding), style=accent)
-            text.append(f" {binding.description}")
-        if text.plain != self._text.plain:
-            self._text = text
-            self.refresh()
+                used += 2
+            text.append_text(entry)
+            used += entry.cell_len
+        return text
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._lay_out(width).plain.count("\n") + 1
+
+    def on_resize(self) -> None:
+        self._laid_width = -1
+        self.refresh(layout=True)
 
     @property
     def keys(self) -> str:
@@ -56,4 +83,7 @@ class KeyBar(Widget):
         return self._text.plain
 
     def render(self) -> Text:
+        if self._laid_width != self.size.width:
+            self._text = self._lay_out(self.size.width)
+            self._laid_width = self.size.width
         return self._text

@@ -49,8 +49,11 @@ class SidePanel(Widget):
         """The focus box as plain text."""
         return self._details.plain
 
-    def show(self, item: Span | Stance | None, editing: Stance | None = None) -> None:
-        """Describe `item`; `editing` is the stance whose roles the next role key sets."""
+    def show(
+        self, item: Span | Stance | None, editing: Stance | None = None, number: int | None = None
+    ) -> None:
+        """Describe `item`; `editing` (item `number` in tab order) is the stance whose roles
+        the next role key sets."""
         text = Text()
         if isinstance(item, Span):
             color = self.scheme.color(item.label)
@@ -60,26 +63,30 @@ class SidePanel(Widget):
             text.append(f"{item.source}\n", style="dim")
             text.append(f"tokens {item.token_start}\u2013{item.token_end}", style="dim")
         elif isinstance(item, Stance):
-            self._stance(text, item)
+            self._stance(text, item, number if item is editing else None)
         else:
             text.append("nothing focused\n", style="dim")
             text.append("tab: next span\nshift+\u2190\u2192: select", style="dim")
         if editing is not None and editing is not item:
-            # Short: the role keys (w, v, t) act on this stance even while a span has focus.
+            # Short: the role keys (w, v, t, c) act on this stance even while a span has focus.
             label = ("\u00ac" if editing.negated else "") + editing.label
-            text.append("\n\nediting ", style="bold")
+            text.append("\nediting ", style="bold")
             text.append(f" {label} ", style=f"bold #ffffff on {self.scheme.color(editing.label)}")
-            for role in ("holder", "speaker", "target"):
+            if number is not None:
+                text.append(f" #{number}", style="bold")
+            text.append(f"\n{_quote(editing.evidence, 24)}")
+            for role in ("holder", "speaker", "target", "cue"):
                 text.append(f"\n{role:<8} {_quote(editing.role(role), 18)}")
         if text != self._details:
             self._details = text
             self._strips = None
             self.refresh(Region(0, 0, self.size.width, DETAILS_HEIGHT + 1))
 
-    def _stance(self, text: Text, stance: Stance) -> None:
+    def _stance(self, text: Text, stance: Stance, number: int | None) -> None:
         label = ("\u00ac" if stance.negated else "") + stance.label
         text.append(f" {label} ", style=f"bold #ffffff on {self.scheme.color(stance.label)}")
-        text.append(f" {stance.status}\n")
+        text.append(f" {stance.status}")
+        text.append(f"  editing #{number}\n" if number is not None else "\n")
         for role in ("evidence", "holder", "speaker", "target", "cue"):
             text.append(f"{role:<8}", style="bold")
             text.append(f" {_quote(stance.role(role))}\n")

@@ -9,11 +9,15 @@ from annotator.ui.display import display_line
 
 
 class StatusLine(Widget):
-    """One line under the article; a saved decision is acknowledged here."""
+    """Under the article: a saved decision is acknowledged here, a hint says what next.
+
+    A message longer than the line wraps (to at most three lines) instead of being cut.
+    """
 
     DEFAULT_CSS = """
     StatusLine {
-        height: 1;
+        height: auto;
+        max-height: 3;
         padding: 0 1;
         background: $boost;
         color: $text-muted;
@@ -35,4 +39,4 @@ class StatusLine(Widget):
         self.refresh()
 
     def render(self) -> Text:
-        return Text(display_line(self.message), no_wrap=True, overflow="ellipsis")
+        return Text(display_line(self.message), overflow="fold")
