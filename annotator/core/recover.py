@@ -28,17 +28,8 @@ from annotator.core.store.decisions import overlaid
 from annotator.errors import StoreError
 
 DOCUMENT_COLUMNS = (
-    "position",
-    "input_hash",
-    "text",
-    "meta",
-    "extra",
-    "task_hash",
-    "tokens",
-    "initial",
-    "source",
-    "imported_timestamp",
-    "imported_annotator",
+    "position", "input_hash", "text", "meta", "extra", "task_hash", "tokens", "initial",
+    "source", "imported_timestamp", "imported_annotator",
 )
 EVENT_COLUMNS = ("seq", "annotator", "input_hash", "op", "ref", "change", "timestamp")
 STATE_COLUMNS = ("annotator", "input_hash", "state", "answer", "timestamp")
@@ -111,7 +102,9 @@ def _read_table(
     db: sqlite3.Connection, table: str, key: str, columns: Sequence[str], batch: int = 256
 ) -> _TableRead:
     """Every readable row of a rowid table in key order, stepping over damaged ranges."""
-    query = f"SELECT {', '.join(columns)} FROM {table} WHERE {key} >= ? ORDER BY {key} LIMIT ?"
+    query = (
+        f"SELECT {', '.join(columns)} FROM {table} WHERE {key} >= ? ORDER BY {key} LIMIT ?"
+    )
     rows: list[tuple[Any, ...]] = []
     damaged = 0
     start: int | None = _MIN_KEY
