@@ -212,15 +212,36 @@ def test_resume_past_the_document_left_open_once_it_is_answered(
     assert _reopened(store_path).index == 0  # the first one still unanswered
 
 
-def test_resume_when_everything_is_done_opens_the_last(
+def test_resume_when_everything_is_done_opens_the_first(
     session: AnnotationSession, store_path: Location
 ) -> None:
+    # Issue 12: an all-answered corpus opens at its first document (it used to be the last).
     session.skip()
     session.skip()
     session.suggest_current(_fake_suggest(session.store)[0])
     session.skip()
     session.close()  # the terminal is closed, then opened again
-    assert _reopened(store_path).index == 2
+    reopened = _reopened(store_path)
+    assert reopened.index == 0
+    assert reopened.resumed == "all 3 answered; n and p go through them"
+
+
+def test_resume_says_where_it_opened(session: AnnotationSession, store_path: Location) -> None:
+    assert session.resumed == "resumed at 1: the first unfinished"
+    session.skip()
+    session.close()
+    assert _reopened(store_path).resumed == "resumed at 2: where you left off"
+
+
+def test_answering_opens_the_next_unfinished_document(session: AnnotationSession) -> None:
+    session.next()
+    session.skip()  # document 2 answered; 3 opens
+    assert session.index == 2
+    session.go_to(0)
+    session.skip()  # document 1 answered: 2 is done, so 3 opens
+    assert session.index == 2
+    assert session.progress().answer is None
+    assert session.answer_of(1) == "ignore"
 
 
 def test_next_and_previous_stay_in_range(session: AnnotationSession) -> None:
