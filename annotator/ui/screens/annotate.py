@@ -269,7 +269,8 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
         session = self.session
         busy = None
         if session.needs_suggestions:
-            waiting = session.input_hash in self.model.pending
+            # Asked for (or about to be): only a missing model or a failed save says otherwise.
+            waiting = self.model.loop is not None and session.input_hash not in self.model.failed
             busy = "suggesting\u2026 " if waiting else "no suggestions "
         self.query_one(DocHeader).show(
             session.document.title, session.progress(), busy, self._training_note
