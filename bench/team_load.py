@@ -122,6 +122,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--decisions", type=int, default=500)
+    parser.add_argument("--stores", default="postgresql,sqlite", help="which backends to run")
+    parser.add_argument("--overlaps", default="1,2", help="which K to run")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -142,8 +144,8 @@ def main() -> None:
     )
     try:
         with tempfile.TemporaryDirectory(prefix="team-load-") as folder:
-            for backend in ("postgresql", "sqlite"):
-                for overlap in (1, 2):
+            for backend in args.stores.split(","):
+                for overlap in (int(k) for k in args.overlaps.split(",")):
                     if backend == "sqlite":
                         location = str(Path(folder) / f"k{overlap}.sqlite")
                     else:

@@ -221,7 +221,12 @@ class AnnotationSession:
             # Another terminal of this annotator changed the document since it was shown.
             self.reload()
             raise EditRefused(f"{refused}; shown afresh, press again") from None
-        self._seen_version = self.store.state_version(self.annotator, self.input_hash)
+        written = self.store.version_written(self.annotator, self.input_hash)
+        self._seen_version = (
+            written
+            if written is not None
+            else self.store.state_version(self.annotator, self.input_hash)
+        )
         self._record_answer(self.input_hash, self.state.answer)
         return change
 

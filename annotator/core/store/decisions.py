@@ -67,6 +67,9 @@ class StoreBackend(ClaimLog):
         super().__init__()
         # Recently used states with the version they were read at.
         self._cache: OrderedDict[tuple[str, int], tuple[int, DocumentState]] = OrderedDict()
+        # Event ids this connection just made up and has not sent yet: no lookup needed.
+        self._fresh_ids: set[str] = set()
+        self._redo_empty: set[int] = set()  # own sessions known to have nothing to redo
 
     def _forget_cached(self) -> None:
         self._cache.clear()
@@ -93,7 +96,7 @@ class StoreBackend(ClaimLog):
         """
         sid = self.session_for(annotator, session)
         with self._write() as db:
-            if event_id is not None and self._logged(db, event_id) is not None:
+            if self._maybe_logged(event_id) and self._logged(db, event_id) is not None:
                 return self._state(db, annotator, input_hash)
             self._lock_state(db, annotator, input_hash)
             state = self._state(db, annotator, input_hash)
@@ -101,14 +104,22 @@ class StoreBackend(ClaimLog):
             seq, version = self._log(db, sid, annotator, input_hash, "do", None, change, event_id)
             if change.answer_after is not None:
                 self._release_answered(db, annotator, input_hash)
-            db.execute("DELETE FROM undo_stacks WHERE session=? AND kind='redo'", (sid,))
+            if sid not in self._redo_empty:
+                db.execute("DELETE FROM undo_stacks WHERE session=? AND kind='redo'", (sid,))
             db.execute(
                 "INSERT INTO undo_stacks (session, kind, seq) VALUES (?, 'undo', ?)", (sid, seq)
             )
         self._remember(annotator, input_hash, version, new_state)  # only once committed
+        if sid in self._own_sessions.values():
+            # Only this connection writes its own sessions' stacks: no redo to clear next time.
+            self._redo_empty.add(sid)
         return new_state
 
-    def _logged(self, db: Any, event_id: str) -> tuple[int, str] | None:
+    def _maybe_logged(self, event_id: str | None) -> bool:
+        """Whether an event id may be in the log already (a first try of a fresh one is not)."""
+        return event_id is not None and event_id not in self._fresh_ids
+
+    def _logged(self, db: Any, event_id: str | None) -> tuple[int, str] | None:
         row = db.execute(
             "SELECT input_hash, change FROM events WHERE event_id=?", (event_id,)
         ).fetchone()
@@ -177,7 +188,7 @@ class StoreBackend(ClaimLog):
     ) -> History | None:
         sid = self.session_for(annotator, session)
         with self._write() as db:
-            if event_id is not None:
+            if self._maybe_logged(event_id):
                 logged = self._logged(db, event_id)
                 if logged is not None:
                     state = self._state(db, annotator, logged[0])
@@ -205,6 +216,7 @@ class StoreBackend(ClaimLog):
                 (sid, "redo" if op == "undo" else "undo", ref),
             )
         self._remember(annotator, int(input_hash), version, new_state)
+        self._redo_empty.discard(sid)
         return int(input_hash), new_state, change
 
     # -- states ----------------------------------------------------------------------------------
@@ -213,6 +225,11 @@ class StoreBackend(ClaimLog):
     def state(self, annotator: str, input_hash: int) -> DocumentState:
         """This annotator's current state of a document (its suggestions until a decision)."""
         return self._state(self._db, annotator, input_hash)
+
+    def version_written(self, annotator: str, input_hash: int) -> int | None:
+        """The version of the state this connection last read or wrote (no query)."""
+        cached = self._cache.get((annotator, input_hash))
+        return None if cached is None else cached[0]
 
     @guarded
     def state_version(self, annotator: str, input_hash: int) -> int:

@@ -179,6 +179,11 @@ class PostgresStore(StoreBackend):
     def _write(self) -> _PgTransaction:
         return _PgTransaction(self)
 
+    def _fresh_id(self) -> str:
+        event_id = uuid.uuid4().hex
+        self._fresh_ids.add(event_id)
+        return event_id
+
     # A commit cut off by a lost connection may or may not have landed: try once more on a
     # new connection with the same event id, which applies it at most once.
 
@@ -192,36 +197,42 @@ class PostgresStore(StoreBackend):
         event_id: str | None = None,
     ) -> DocumentState:
         """Apply a change and log it; committed on the server before this returns."""
-        event_id = event_id or uuid.uuid4().hex
+        event_id = event_id or self._fresh_id()
         try:
             return super().apply(annotator, input_hash, change, session=session, event_id=event_id)
         except StoreError as error:
             if not _unreachable(error):
                 raise
+        finally:
+            self._fresh_ids.discard(event_id)
         return super().apply(annotator, input_hash, change, session=session, event_id=event_id)
 
     def undo(
         self, annotator: str, *, session: int | None = None, event_id: str | None = None
     ) -> History | None:
         """Undo this session's latest change (see `StoreBackend.undo`)."""
-        event_id = event_id or uuid.uuid4().hex
+        event_id = event_id or self._fresh_id()
         try:
             return super().undo(annotator, session=session, event_id=event_id)
         except StoreError as error:
             if not _unreachable(error):
                 raise
+        finally:
+            self._fresh_ids.discard(event_id)
         return super().undo(annotator, session=session, event_id=event_id)
 
     def redo(
         self, annotator: str, *, session: int | None = None, event_id: str | None = None
     ) -> History | None:
         """Redo this session's change undone last (see `StoreBackend.redo`)."""
-        event_id = event_id or uuid.uuid4().hex
+        event_id = event_id or self._fresh_id()
         try:
             return super().redo(annotator, session=session, event_id=event_id)
         except StoreError as error:
             if not _unreachable(error):
                 raise
+        finally:
+            self._fresh_ids.discard(event_id)
         return super().redo(annotator, session=session, event_id=event_id)
 
     def _lock_state(self, db: Any, annotator: str, input_hash: int) -> None:

@@ -10,7 +10,9 @@ from annotator.errors import StoreError
 # 1: one JSON state per annotator and document, undo derived from the whole log.
 # 2: sessions; undo stacks per session; states as overrides of the suggestions, item by item;
 #    client-made event ids; claims and the corpus overlap (handing out work).
-SCHEMA_VERSION = 2
+# 3: an index of states by document (handing out work counts others' answers per document).
+SCHEMA_VERSION = 3
+READABLE_SINCE = 2  # the oldest layout a read-only opening can read without upgrading it
 
 # Written in SQLite's words; `postgres_schema` swaps the few that differ.
 SCHEMA = """
@@ -74,6 +76,7 @@ CREATE TABLE IF NOT EXISTS states (
     version INTEGER NOT NULL,
     PRIMARY KEY (annotator, input_hash)
 );
+CREATE INDEX IF NOT EXISTS states_by_document ON states (input_hash);
 -- Where an annotator's items differ from the suggestions: `s:ID` spans, `t:ID` stances,
 -- a NULL body is an item removed. A decision writes only the items it changed.
 CREATE TABLE IF NOT EXISTS state_items (
@@ -127,6 +130,8 @@ def upgrade(db: Any, version: int) -> None:
     """Bring a store at `version` up to SCHEMA_VERSION, inside the caller's transaction."""
     if version < 2:
         _upgrade_1_to_2(db)
+    if version < 3:
+        db.execute("CREATE INDEX IF NOT EXISTS states_by_document ON states (input_hash)")
     db.execute("UPDATE store_info SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
 
 

@@ -11,7 +11,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from annotator.core.store.decisions import StoreBackend
-from annotator.core.store.schema import SCHEMA, SCHEMA_VERSION, newer_store, statements, upgrade
+from annotator.core.store.schema import (
+    READABLE_SINCE,
+    SCHEMA,
+    SCHEMA_VERSION,
+    newer_store,
+    statements,
+    upgrade,
+)
 from annotator.errors import StoreError
 
 _OPEN_PATIENCE_SECONDS = 10.0
@@ -100,7 +107,7 @@ class SQLiteStore(StoreBackend):
         except StoreError:
             self._close_quietly()
             raise
-        if self._version < SCHEMA_VERSION:
+        if self._version < READABLE_SINCE:
             self._close_quietly()
             raise StoreError(
                 f"{self.path}: the store is of an older annotator (schema {self._version}); "
