@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pexpect
+import psycopg
 
 from annotator.core.export import export_jsonl
 from annotator.core.schema import file_problems
-from annotator.core.store import SQLiteStore
+from annotator.core.store import SQLiteStore, open_store
+from tests.conftest import Location
 
 ANNOTATOR = str(Path(sys.executable).with_name("annotator"))
 HOSTILE_TITLE = (
@@ -32,7 +34,7 @@ HOSTILE_TITLE = (
 FORBIDDEN = (b"\x1b]0;pwned", b"\x1b[5;7;9m", b"\x1b]8;;https://evil.example", b"\x1b[2J\x1b[3J")
 
 
-def _spawn(inputs: Path, store: Path) -> pexpect.spawn:
+def _spawn(inputs: Path, store: Location) -> pexpect.spawn:
     return pexpect.spawn(
         ANNOTATOR,
         ["annotate", str(inputs), "--store", str(store), "--annotator", "alice"],
@@ -106,7 +108,14 @@ def test_article_text_never_reaches_the_terminal_as_escape_sequences(tmp_path: P
     assert document.text == text  # shown escaped, stored exact
 
 
-def _events(store: Path) -> int:
+def _events(store: Location) -> int:
+    if not isinstance(store, Path):
+        try:
+            with psycopg.connect(store, autocommit=True) as server:
+                row = server.execute("SELECT COUNT(*) FROM events").fetchone()
+                return int(row[0]) if row else 0
+        except psycopg.errors.UndefinedTable:
+            return 0
     db = sqlite3.connect(store)
     try:
         return int(db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
@@ -116,7 +125,9 @@ def _events(store: Path) -> int:
         db.close()
 
 
-def test_sigkill_of_the_real_app_keeps_every_acknowledged_decision(tmp_path: Path) -> None:
+def test_sigkill_of_the_real_app_keeps_every_acknowledged_decision(
+    tmp_path: Path, store_location: Location
+) -> None:
     words = ["Obama", "Putin", "Merkel", "Macron", "Scholz", "Erdogan", "Tokayev", "Modi"]
     inputs = tmp_path / "corpus.jsonl"
     inputs.write_text(
@@ -126,7 +137,7 @@ def test_sigkill_of_the_real_app_keeps_every_acknowledged_decision(tmp_path: Pat
         ),
         encoding="utf-8",
     )
-    store = tmp_path / "s.sqlite"
+    store = store_location  # a SQLite file, or a PostgreSQL server's URL
     rng = random.Random(7)
     acknowledged = 0
     kills = 0
@@ -150,10 +161,11 @@ def test_sigkill_of_the_real_app_keeps_every_acknowledged_decision(tmp_path: Pat
         saved = _events(store) - before
         assert acks <= saved <= keys + 1  # nothing acknowledged lost, nothing invented
         acknowledged += acks
-    raw = sqlite3.connect(store)
-    assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    raw.close()
-    reopened = SQLiteStore(store)
+    if isinstance(store, Path):
+        raw = sqlite3.connect(store)
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        raw.close()
+    reopened = open_store(store)
     try:
         for (doc,) in reopened._db.execute("SELECT input_hash FROM states").fetchall():
             assert reopened.state("alice", doc) == reopened.replay("alice", doc)
