@@ -262,44 +262,41 @@ class Checkpoint:
         }
 
 
-@dataclass
 class Loop:
-    """The store, the session and the model in use, as the screen holds them."""
+    """The screen's model loop (`annotator.loop`) and, for scoring, the model it suggests with."""
 
-    store_path: Path
-    models_dir: Path
-    steps: int
-    model: str | None = None  # None: the default suggestion pipeline
-    pipelines: dict[str | None, Any] = field(default_factory=dict)
+    def __init__(self, store_path: Path, models_dir: Path, steps: int) -> None:
+        from annotator.loop.model_loop import ModelLoop
+
+        self.model_loop = ModelLoop(store_path, models_dir=models_dir, steps=steps)
+        self._pipelines: dict[str | None, Any] = {}
+
+    @property
+    def model(self) -> str | None:
+        return self.model_loop.model
 
     def pipeline(self) -> Any:
+        """The suggestion pipeline of the model in use, loaded once (for scoring on dev)."""
         from annotator.nlp.pipeline import load_pipeline
 
-        if self.model not in self.pipelines:
-            self.pipelines.clear()
-            self.pipelines[self.model] = load_pipeline(self.model)
-        return self.pipelines[self.model]
+        if self.model not in self._pipelines:
+            self._pipelines = {self.model: load_pipeline(self.model)}
+        return self._pipelines[self.model]
 
-    def suggest(self, store: Any, hashes: Sequence[int]) -> int:
-        """What the screen's suggester does for documents that have no suggestions."""
-        from annotator.nlp.pipeline import suggest_missing
-
-        return suggest_missing(store, hashes, self.pipeline)
+    def suggest(self, hashes: Sequence[int]) -> int:
+        """What the screen does for documents that have no suggestions yet."""
+        return self.model_loop.suggest(hashes)
 
     def train_round(self, store: Any, hashes: Sequence[int]) -> tuple[float, float | None]:
         """`T`: one training round on the finished documents, then the new model suggests
         wherever nobody has worked. Returns the seconds it took and the round's dev F1."""
-        from annotator.rounds import LoopSettings, TrainingRun, entity_f1, next_round
-        from annotator.workflow import refresh_for_model
+        from annotator.loop.rounds import entity_f1
 
         started = time.perf_counter()
-        settings = LoopSettings(self.store_path, self.models_dir, self.steps, self.model)
-        run = TrainingRun(settings, ANNOTATOR, next_round(self.models_dir, ANNOTATOR), _quiet)
-        outcome = run()
+        outcome = self.model_loop.start_round(ANNOTATOR, _quiet)()
         if outcome.result is None:
             raise RuntimeError(f"the training round failed: {outcome.error}")
-        self.model = str(outcome.model_path)
-        refresh_for_model(store, hashes, self.model)
+        self.model_loop.adopt(str(outcome.model_path), store, hashes)
         return time.perf_counter() - started, entity_f1(outcome.result)
 
 
@@ -351,7 +348,7 @@ def simulate(
             if order is not None:
                 untouched = order(loop, store, untouched)
             batch = untouched[: min(target, len(hashes)) - done]
-            loop.suggest(store, batch)
+            loop.suggest(batch)
             for input_hash in batch:
                 session.go_to(hashes.index(input_hash))
                 session.reload()
@@ -408,6 +405,10 @@ def render(points: Sequence[Checkpoint]) -> str:
             f"{p.train_seconds:>7.0f}  {bar(s.f1)}|"
         )
     lines.append(" " * (len(header) + round(TARGET_F1 * 40)) + f"^ {TARGET_F1:.2f} target")
+    lines.append(
+        "dev F1: the suggestions (model + rules) on CoNLL dev; alone: the model without rules; "
+        "edits/doc and exact: the documents corrected since the last row, with its model"
+    )
     return "\n".join(lines)
 
 
