@@ -61,10 +61,10 @@ def annotate(
     ] = 30.0,
 ) -> None:
     """Open the annotation screen on the corpus, resuming where this annotator left off."""
-    from annotator.ui.app import build_app
+    from annotator.ui.app import build_app, run_app
 
     use_suggesters(suggesters)
-    build_app(
+    app_ = build_app(
         inputs_or_seeds(inputs),
         store_path=store,
         annotator=annotator,
@@ -73,7 +73,8 @@ def annotate(
         train_steps=train_steps,
         overlap=overlap,
         claim_timeout=claim_timeout * 60,
-    ).run()
+    )
+    run_app(app_)
 
 
 @app.command()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,6 +22,7 @@ from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
 from annotator.loop.model_loop import ModelLoop
 from annotator.loop.project import open_project
 from annotator.loop.rounds import DEFAULT_STEPS
+from annotator.ui.model_work import MODEL_THREADS
 from annotator.ui.palette import AnnotationCommands
 from annotator.ui.screens.annotate import AnnotateScreen
 
@@ -72,6 +76,20 @@ class AnnotatorApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 running.remove_signal_handler(number)
         self.session.close()  # ends the session: its claims return to the pool
+
+
+def run_app(app: AnnotatorApp) -> None:
+    """Run the app; once it has closed, end the process at once if the model is still busy.
+
+    spaCy cannot be interrupted: its thread would keep the interpreter's shutdown waiting
+    (and the CPU busy) for as long as the article takes. Every decision is already in the
+    store and the terminal is restored, so nothing is lost by not waiting.
+    """
+    app.run()
+    if any(t.name.startswith(MODEL_THREADS) and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(app.return_code or 0)
 
 
 def build_app(

@@ -43,6 +43,9 @@ class TrainingDone(Message):
     error: str | None = None
 
 
+MODEL_THREADS = ("suggest-", "training-round")  # names of the threads started here
+
+
 class ModelWork:
     """Starts suggestion runs and training rounds; `post` delivers their messages."""
 

@@ -42,3 +42,16 @@ def test_main_screen_with_selection_and_decisions(
 
 def test_help_screen(snap_compare: SnapCompare, tmp_path: Path) -> None:
     assert snap_compare(_frozen_app(tmp_path), terminal_size=(120, 40), press=["question_mark"])
+
+
+def test_stance_being_edited_at_80x24(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    # A new stance over the title, its holder set from the word under the cursor: the roles
+    # are named in the text, the panel names the stance, hints and keys wrap whole at 80.
+    keys: list[Any] = [*["shift+right"] * 6, "s", "right", "right", "w", "right", "right"]
+    assert snap_compare(_frozen_app(tmp_path), terminal_size=(80, 24), press=keys)
+
+
+def test_stacked_stances_numbered_at_80x24(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    # Three stances end after "Xi": their markers carry their numbers in tab order.
+    keys: list[Any] = ["j"] * 34
+    assert snap_compare(_frozen_app(tmp_path), terminal_size=(80, 24), press=keys)

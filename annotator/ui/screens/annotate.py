@@ -159,8 +159,9 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
     # -- documents -------------------------------------------------------------------------
 
     def open_document(self, focus: str | None = None) -> None:
-        """Show the session's open document, from scratch."""
+        """Show the session's open document, from scratch (the last document's message goes)."""
         session = self.session
+        self.say("")
         ready = not session.needs_suggestions
         state = session.state
         view = self.view

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
-from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.events import MouseDown, MouseMove, MouseUp, Resize
@@ -26,33 +26,14 @@ from textual.strip import Strip
 from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import LabelScheme
 from annotator.core.tokens import TokenIndex, is_space_token
-from annotator.ui.display import display_line, display_text
+from annotator.ui.display import display_text
 from annotator.ui.review_state import Marks
+from annotator.ui.widgets.article_paint import ArticlePainting
 
 _WORD = re.compile(r" +|[^ ]+ *")
-_SELECTION = Style(color="#ffffff", bgcolor="#2f5fa8")
-_REJECTED = Style(color="#777777", strike=True)
-_FOCUS = Style(color="#000000", bgcolor="#ffffff", bold=True, underline=True)
-_INK = Color.parse("#000000")
 
 
-def _blend(color: str, towards: str, amount: float) -> Color:
-    base = Color.parse(color).get_truecolor()
-    other = Color.parse(towards).get_truecolor()
-    mixed = tuple(int(a + (b - a) * amount) for a, b in zip(base, other, strict=True))
-    return Color.from_rgb(*mixed)
-
-
-@dataclass(frozen=True)
-class _Tag:
-    """A label drawn right after the text it belongs to."""
-
-    at: int
-    text: str
-    style: Style
-
-
-class ArticleView(ScrollView, can_focus=False):
+class ArticleView(ArticlePainting, ScrollView, can_focus=False):
     """The article with its annotations; the screen tells it what changed."""
 
     DEFAULT_CSS = """
@@ -88,6 +69,7 @@ class ArticleView(ScrollView, can_focus=False):
         self._stance_starts: list[int] = []
         self._stance_reach = 0
         self._by_id: dict[str, Span | Stance] = {}
+        self._stance_numbers: dict[str, int] = {}
         self._marks = Marks()
         self._styles: dict[tuple[str, str], Style] = {}
         self._para_starts: list[int] = []
@@ -130,6 +112,10 @@ class ArticleView(ScrollView, can_focus=False):
         if marks is not None:
             ranges += self._mark_ranges(self._marks) + self._mark_ranges(marks)
             self._marks = marks
+        self._relayout(ranges)
+
+    def _relayout(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Lay out again the paragraphs that hold any of `ranges`, and redraw them."""
         paragraphs = sorted({p for start, end in ranges for p in self._paragraphs_of(start, end)})
         relaid = False
         for p in paragraphs:
@@ -153,7 +139,12 @@ class ArticleView(ScrollView, can_focus=False):
         if marks == self._marks:
             return
         ranges = self._mark_ranges(self._marks) + self._mark_ranges(marks)
+        stance_changed = marks.stance != self._marks.stance
         self._marks = marks
+        if stance_changed and self._para_starts:
+            # The edited stance's roles carry tags, which take room: lay those lines out again.
+            self._relayout(ranges)
+            return
         for start, end in ranges:
             self._refresh_range(start, end)
 
@@ -228,6 +219,12 @@ class ArticleView(ScrollView, can_focus=False):
         self._stance_reach = max(
             (s.evidence.end - s.evidence.start for s in self._stances), default=0
         )
+        # Stances ending at the same character stack their markers: those are numbered (in
+        # tab order) so that each can be told apart.
+        ends = Counter(s.evidence.end for s in self._stances if s.status != "rejected")
+        self._stance_numbers = {
+            s.id: n for n, s in enumerate(self._stances, start=1) if ends[s.evidence.end] > 1
+        }
         self._by_id = {s.id: s for s in self._spans}
         self._by_id.update((s.id, s) for s in self._stances)
 
@@ -370,83 +367,6 @@ class ArticleView(ScrollView, can_focus=False):
         for mark in (self._marks.cursor, self._marks.selection):
             if mark is not None:
                 yield from mark
-
-    def _style_at(self, offset: int) -> Style:
-        """The style of one character: stance underneath, span on top, then the marks."""
-        style = Style()
-        marks = self._marks
-        for stance in self._stances_in(offset, offset + 1):
-            if stance.status == "rejected" or not (
-                stance.evidence.start <= offset < stance.evidence.end
-            ):
-                continue
-            color = self.scheme.color(stance.label)
-            style += Style(color=color, underline=True)
-            if stance.id == marks.focus:
-                style += Style(bgcolor=_blend(color, "#000000", 0.6), bold=True)
-        active = self._item(marks.stance)
-        if isinstance(active, Stance):
-            color = self.scheme.color(active.label)
-            for name in ("holder", "speaker", "target", "cue"):
-                ref = active.role(name)
-                if ref is not None and ref.start <= offset < ref.end:
-                    style += Style(bgcolor=_blend(color, "#000000", 0.3), italic=True, bold=True)
-        for span in self._spans_in(offset, offset + 1):
-            if not span.start <= offset < span.end:
-                continue
-            if span.status == "rejected":
-                style += _REJECTED
-                continue
-            style += self._span_style(span.label, span.status)
-            if span.id == marks.focus:
-                style += _FOCUS
-        if marks.selection and marks.selection[0] <= offset < marks.selection[1]:
-            style += _SELECTION
-        if marks.cursor and marks.cursor[0] <= offset < marks.cursor[1]:
-            style += Style(reverse=True)
-        return style
-
-    def _span_style(self, label: str, status: str) -> Style:
-        key = (label, status)
-        style = self._styles.get(key)
-        if style is None:
-            color = self.scheme.color(label)
-            if status == "suggested":
-                # Not yet reviewed: tinted text on a faint wash of the label's color.
-                style = Style(color=color, bgcolor=_blend(color, "#000000", 0.75))
-            else:
-                style = Style(color=_INK, bgcolor=color)
-            self._styles[key] = style
-        return style
-
-    def _tags(self, start: int, end: int) -> list[_Tag]:
-        """Labels drawn after the spans and stance evidence that end in [start, end]."""
-        tags: list[_Tag] = []
-        for span in self._spans_in(max(0, start - 1), end + 1):
-            if start < span.end <= end or (span.end == start == end):
-                color = self.scheme.color(span.label)
-                if span.status == "rejected":
-                    tags.append(_Tag(span.end, f" {display_line(span.label)}\u2717", _REJECTED))
-                    continue
-                mark = "?" if span.status == "suggested" else "\u2713"
-                if span.id == self._marks.focus:
-                    style = Style(color=_INK, bgcolor=color, bold=True, reverse=False)
-                elif span.status == "suggested":
-                    style = Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
-                else:
-                    style = Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)
-                tags.append(_Tag(span.end, f" {display_line(span.label)}{mark}", style))
-        for stance in self._stances_in(max(0, start - 1), end + 1):
-            if start < stance.evidence.end <= end and stance.status != "rejected":
-                color = self.scheme.color(stance.label)
-                mark = "?" if stance.status == "suggested" else "\u2713"
-                negated = "\u00ac" if stance.negated else ""
-                bold = stance.id == self._marks.focus
-                style = Style(color="#ffffff", bgcolor=color, bold=bold)
-                label = f"\u25b8{negated}{display_line(stance.label)}{mark}"
-                tags.append(_Tag(stance.evidence.end, label, style))
-        tags.sort(key=lambda t: t.at)
-        return tags
 
     # -- mouse -----------------------------------------------------------------------------
 

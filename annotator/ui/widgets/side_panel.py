@@ -74,7 +74,7 @@ class SidePanel(Widget):
             text.append(f" {label} ", style=f"bold #ffffff on {self.scheme.color(editing.label)}")
             if number is not None:
                 text.append(f" #{number}", style="bold")
-            text.append(f"\n{_quote(editing.evidence, 24)}")
+            text.append(f"\n{_quote(editing.evidence, 18)}")
             for role in ("holder", "speaker", "target", "cue"):
                 text.append(f"\n{role:<8} {_quote(editing.role(role), 18)}")
         if text != self._details:
@@ -86,7 +86,7 @@ class SidePanel(Widget):
         label = ("\u00ac" if stance.negated else "") + stance.label
         text.append(f" {label} ", style=f"bold #ffffff on {self.scheme.color(stance.label)}")
         text.append(f" {stance.status}")
-        text.append(f"  editing #{number}\n" if number is not None else "\n")
+        text.append(f" #{number}\n" if number is not None else "\n")
         for role in ("evidence", "holder", "speaker", "target", "cue"):
             text.append(f"{role:<8}", style="bold")
             text.append(f" {_quote(stance.role(role))}\n")

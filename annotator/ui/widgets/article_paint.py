@@ -1,0 +1,148 @@
+"""How the article paints a character and the tags after spans: the styles of the marks.
+
+A mixin of ArticleView: every mark the screen can show is styled here (and explained by
+`?`): a suggested span tinted with `LABEL?`, a decided one filled with `LABEL✓`, a rejected
+one struck through with `LABEL✗`, a stance underlined with `▸LABEL?` (numbered `▸2:` when
+several end at one place), the focused item in bold, the edited stance's roles in italics
+with `‹holder›`, `‹speaker›`, `‹target›`, `‹cue›` after them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.color import Color
+from rich.style import Style
+
+from annotator.core.model import Span, Stance
+from annotator.core.scheme import LabelScheme
+from annotator.ui.display import display_line
+from annotator.ui.review_state import ROLES, Marks
+
+_SELECTION = Style(color="#ffffff", bgcolor="#2f5fa8")
+_REJECTED = Style(color="#777777", strike=True)
+_FOCUS = Style(color="#000000", bgcolor="#ffffff", bold=True, underline=True)
+_INK = Color.parse("#000000")
+
+
+def _blend(color: str, towards: str, amount: float) -> Color:
+    base = Color.parse(color).get_truecolor()
+    other = Color.parse(towards).get_truecolor()
+    mixed = tuple(int(a + (b - a) * amount) for a, b in zip(base, other, strict=True))
+    return Color.from_rgb(*mixed)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A label drawn right after the text it belongs to."""
+
+    at: int
+    text: str
+    style: Style
+
+
+class ArticlePainting:
+    """Styles and tags, from the spans and stances the view holds and its marks."""
+
+    scheme: LabelScheme
+    _marks: Marks
+    _styles: dict[tuple[str, str], Style]
+    _stance_numbers: dict[str, int]
+
+    if TYPE_CHECKING:
+
+        def _spans_in(self, start: int, end: int) -> list[Span]: ...
+        def _stances_in(self, start: int, end: int) -> list[Stance]: ...
+        def _item(self, item_id: str | None) -> Span | Stance | None: ...
+
+    def _style_at(self, offset: int) -> Style:
+        """The style of one character: stance underneath, span on top, then the marks."""
+        style = Style()
+        marks = self._marks
+        for stance in self._stances_in(offset, offset + 1):
+            if stance.status == "rejected" or not (
+                stance.evidence.start <= offset < stance.evidence.end
+            ):
+                continue
+            color = self.scheme.color(stance.label)
+            style += Style(color=color, underline=True)
+            if stance.id == marks.focus:
+                style += Style(bgcolor=_blend(color, "#000000", 0.6), bold=True)
+        active = self._item(marks.stance)
+        if isinstance(active, Stance):
+            color = self.scheme.color(active.label)
+            for name in ("holder", "speaker", "target", "cue"):
+                ref = active.role(name)
+                if ref is not None and ref.start <= offset < ref.end:
+                    style += Style(bgcolor=_blend(color, "#000000", 0.3), italic=True, bold=True)
+        for span in self._spans_in(offset, offset + 1):
+            if not span.start <= offset < span.end:
+                continue
+            if span.status == "rejected":
+                style += _REJECTED
+                continue
+            style += self._span_style(span.label, span.status)
+            if span.id == marks.focus:
+                style += _FOCUS
+        if marks.selection and marks.selection[0] <= offset < marks.selection[1]:
+            style += _SELECTION
+        if marks.cursor and marks.cursor[0] <= offset < marks.cursor[1]:
+            style += Style(reverse=True)
+        return style
+
+    def _span_style(self, label: str, status: str) -> Style:
+        key = (label, status)
+        style = self._styles.get(key)
+        if style is None:
+            color = self.scheme.color(label)
+            if status == "suggested":
+                # Not yet reviewed: tinted text on a faint wash of the label's color.
+                style = Style(color=color, bgcolor=_blend(color, "#000000", 0.75))
+            else:
+                style = Style(color=_INK, bgcolor=color)
+            self._styles[key] = style
+        return style
+
+    def _tags(self, start: int, end: int) -> list[Tag]:
+        """Labels drawn after the spans and stance evidence that end in [start, end]."""
+        tags: list[Tag] = []
+        for span in self._spans_in(max(0, start - 1), end + 1):
+            if start < span.end <= end or (span.end == start == end):
+                color = self.scheme.color(span.label)
+                if span.status == "rejected":
+                    tags.append(Tag(span.end, f" {display_line(span.label)}\u2717", _REJECTED))
+                    continue
+                mark = "?" if span.status == "suggested" else "\u2713"
+                if span.id == self._marks.focus:
+                    style = Style(color=_INK, bgcolor=color, bold=True, reverse=False)
+                elif span.status == "suggested":
+                    style = Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
+                else:
+                    style = Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)
+                tags.append(Tag(span.end, f" {display_line(span.label)}{mark}", style))
+        for stance in self._stances_in(max(0, start - 1), end + 1):
+            if start < stance.evidence.end <= end and stance.status != "rejected":
+                color = self.scheme.color(stance.label)
+                mark = "?" if stance.status == "suggested" else "\u2713"
+                negated = "\u00ac" if stance.negated else ""
+                bold = stance.id == self._marks.focus
+                style = Style(color="#ffffff", bgcolor=color, bold=bold)
+                number = self._stance_numbers.get(stance.id)
+                shown = f"{number}:" if number is not None else ""
+                label = f"\u25b8{shown}{negated}{display_line(stance.label)}{mark}"
+                tags.append(Tag(stance.evidence.end, label, style))
+        active = self._item(self._marks.stance)
+        if isinstance(active, Stance):
+            # The edited stance's roles, named where they end: `Tokayev‹holder›`.
+            style = Style(
+                color="#ffffff",
+                bgcolor=_blend(self.scheme.color(active.label), "#000000", 0.3),
+                italic=True,
+            )
+            for role in ROLES:
+                ref = active.role(role)
+                if ref is not None and start < ref.end <= end:
+                    tags.append(Tag(ref.end, f"\u2039{role}\u203a", style))
+        tags.sort(key=lambda t: t.at)
+        return tags
