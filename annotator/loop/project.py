@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.session import AnnotationSession
-from annotator.core.store import Store, open_store
+from annotator.core.store import StoreBackend, open_store
 from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
 from annotator.errors import AnnotatorError
 from annotator.loop.suggesting import refresh_for_model
@@ -20,7 +20,7 @@ DEFAULT_INPUTS = (Path("seeds"),)
 class Project:
     """An opened corpus: the store it lives in and one annotator's session over it."""
 
-    store: Store
+    store: StoreBackend
     location: str | Path  # what `open_store` opens again (each thread needs its connection)
     session: AnnotationSession
     duplicates: int  # records merged into another with the same text on import

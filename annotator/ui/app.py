@@ -8,11 +8,11 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -58,6 +58,13 @@ class AnnotatorApp(App[None]):
         self.loop = loop
         self.notice = notice  # said once the screen is up (duplicates merged on import)
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, less those the screen has already (quit, keys): `ctrl+p`
+        lists each action once."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
+
     def get_default_screen(self) -> Screen[Any]:
         return AnnotateScreen(self.session, self.scheme, self.loop, self.notice)
 
@@ -76,6 +83,9 @@ class AnnotatorApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 running.remove_signal_handler(number)
         self.session.close()  # ends the session: its claims return to the pool
+
+
+LOCK_PATIENCE = 0.8  # seconds a key waits for another process's write lock
 
 
 def run_app(app: AnnotatorApp) -> None:
@@ -120,6 +130,8 @@ def build_app(
         claim_timeout=claim_timeout,
     )
     project.session.keep_alive()
+    # Another process holding the store's lock: the key says so within a second.
+    project.store.set_patience(LOCK_PATIENCE)
     loop = ModelLoop(
         project.location,
         model,

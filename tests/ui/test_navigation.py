@@ -150,3 +150,15 @@ async def test_keys_before_the_suggestions_are_refused_with_a_bell(
         assert len(bells) == 5
         assert app.session.needs_suggestions
         release.set()
+
+
+async def test_the_command_palette_lists_each_action_once(seed_app: AnnotatorApp) -> None:
+    from annotator.ui.palette import AnnotationCommands
+
+    async with seed_app.run_test(size=(120, 40)):
+        provider = AnnotationCommands(seed_app.screen)
+        ours = [name for name, _, _ in provider._commands()]
+        system = [c.title for c in seed_app.get_system_commands(seed_app.screen)]
+        names = [name.split(" (")[0].lower() for name in ours] + [t.lower() for t in system]
+        assert len(names) == len(set(names)), names
+        assert sum("quit" in name for name in names) == 1

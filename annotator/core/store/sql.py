@@ -77,6 +77,11 @@ class SQLStore:
     def _write(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
 
+    def set_patience(self, seconds: float) -> None:
+        """How long a write waits for another process's lock before it fails (the screen
+        waits under a second and says so, instead of freezing). Backends that never wait
+        ignore it."""
+
     def _failure(self, error: Exception) -> StoreError | None:
         """The StoreError to raise for `error`, or None when it is a bug to let through."""
         raise NotImplementedError

@@ -181,6 +181,9 @@ class SQLiteStore(StoreBackend):
     def _write(self) -> _Transaction:
         return _Transaction(self._db, self.path)
 
+    def set_patience(self, seconds: float) -> None:
+        self._db.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+
     def _failure(self, error: Exception) -> StoreError | None:
         """A damaged file or a failing disk, said for people; other SQLite errors are bugs."""
         if type(error) is sqlite3.DatabaseError:  # SQLITE_CORRUPT, SQLITE_NOTADB

@@ -1,0 +1,207 @@
+"""Per-key latency of the annotation screen as a person sees it: in a real pseudo-terminal.
+
+The app runs as `annotator annotate` under a pty at 120x40 with its suggestions cached. Keys
+are written one at a time (tab, shift+tab, arrows, shift+right, a, x, u, ctrl+y); each is
+timed from writing its bytes to the last byte of the frame it causes (a frame ends after
+30 ms without output). Side by side, in the same run, a minimal Textual app whose binding
+repaints one line gets the same keys: the reference. Two articles: the seed (~4,000
+characters) and the seed repeated to ~120,000 characters.
+
+Targets (issue 12): p95 <= 16 ms on both articles, edit keys included; p50 <= 2.0x the
+reference's.
+
+    python bench/ui_pty_latency.py [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pexpect
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SEED = REPO / "seeds" / "000_1bac9c634b71daf2.txt"
+ANNOTATOR = str(Path(sys.executable).with_name("annotator"))
+QUIET = 0.030  # a frame ends after this long without output
+KEYS = {
+    "tab": b"\t",
+    "shift+tab": b"\x1b[Z",
+    "right": b"\x1b[C",
+    "left": b"\x1b[D",
+    "down": b"\x1b[B",
+    "up": b"\x1b[A",
+    "shift+right": b"\x1b[1;2C",
+    "a": b"a",
+    "x": b"x",
+    "u": b"u",
+    "ctrl+y": b"\x19",
+}
+SEQUENCE = (
+    ["tab"] * 10
+    + ["right"] * 8
+    + ["shift+right"] * 4
+    + ["left"] * 2
+    + ["shift+tab"] * 3
+    + ["a"] * 6
+    + ["x"] * 3
+    + ["u"] * 3
+    + ["ctrl+y"] * 2
+    + ["down"] * 5
+    + ["up"] * 3
+)
+EDIT_KEYS = {"a", "x", "u", "ctrl+y"}
+
+REFERENCE = '''
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Static
+
+class Reference(App):
+    """One binding per key; each repaints one line."""
+    BINDINGS = [Binding(k, "bump", priority=True) for k in {keys!r}]
+    count = 0
+    def compose(self):
+        yield Static("0", id="line")
+        yield Static(open({seed!r}, encoding="utf-8").read())
+    def action_bump(self):
+        self.count += 1
+        self.query_one("#line", Static).update(str(self.count))
+
+Reference().run()
+'''
+
+
+def _prepare(folder: Path, text: str, name: str, nlp: Any) -> tuple[Path, Path]:
+    from annotator.core.store import open_store
+    from annotator.nlp.pipeline import suggest_missing
+    from annotator.workflow import import_corpus
+
+    article = folder / f"{name}.txt"
+    article.write_text(text, encoding="utf-8")
+    store_path = folder / f"{name}.sqlite"
+    store = open_store(store_path)
+    imported = import_corpus(store, [article])
+    suggest_missing(store, imported.hashes, lambda: nlp)
+    store.close()
+    return article, store_path
+
+
+def _frame(fd: int, limit: float = 2.0) -> float | None:
+    """Read until QUIET seconds of silence; the time of the last byte (None: no output)."""
+    last: float | None = None
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        ready, _, _ = select.select([fd], [], [], QUIET)
+        if not ready:
+            if last is not None:
+                return last
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            return last
+        if not data:
+            return last
+        last = time.perf_counter()
+    return last
+
+
+def _drive(command: list[str], rounds: int) -> dict[str, list[float]]:
+    child = pexpect.spawn(
+        command[0],
+        command[1:],
+        env={**os.environ, "TERM": "xterm-256color"},
+        dimensions=(40, 120),
+    )
+    fd = child.child_fd
+    # Start-up: wait for the first screen, then for everything to settle.
+    _frame(fd, limit=60)
+    time.sleep(1.0)
+    _frame(fd, limit=2.0)
+    times: dict[str, list[float]] = {"all": [], "edit": []}
+    for _ in range(rounds):
+        for key in SEQUENCE:
+            start = time.perf_counter()
+            os.write(fd, KEYS[key])
+            end = _frame(fd)
+            if end is None:
+                continue  # the key changed nothing on screen
+            times["all"].append(end - start)
+            if key in EDIT_KEYS:
+                times["edit"].append(end - start)
+            time.sleep(0.05)
+    child.terminate(force=True)
+    return times
+
+
+def _figures(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    p95 = ordered[max(0, int(round(len(ordered) * 0.95)) - 1)]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    arguments = parser.parse_args()
+    from annotator.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline(None)
+    seed = SEED.read_text(encoding="utf-8")
+    big = (seed.rstrip("\n") + "\n\n") * (120_000 // len(seed) + 1)
+    big = big[: big.rfind("\n\n", 0, 120_000)] + "\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        reference = folder / "reference.py"
+        reference.write_text(REFERENCE.format(keys=sorted(KEYS), seed=str(SEED)), encoding="utf-8")
+        runs: dict[str, list[str]] = {"reference (one line)": [sys.executable, str(reference)]}
+        for name, text in (("seed", seed), ("120k", big)):
+            article, store = _prepare(folder, text, name, nlp)
+            copy = folder / f"{name}-run.sqlite"
+            shutil.copy(store, copy)
+            runs[f"{name} ({len(text):,} chars)"] = [
+                ANNOTATOR,
+                "annotate",
+                str(article),
+                "--store",
+                str(copy),
+                "--annotator",
+                "bench",
+            ]
+        results = {name: _drive(command, arguments.rounds) for name, command in runs.items()}
+    print(f"per-key latency in a pty at 120x40 ({arguments.rounds} rounds of {len(SEQUENCE)} keys;")
+    print(f"from writing the key to the last byte of its frame, {QUIET * 1000:.0f} ms quiet)")
+    print(f"{'':28} {'keys':>5} {'p50 ms':>8} {'p95 ms':>8} {'edit p50':>9} {'edit p95':>9}")
+    reference_p50 = _figures(results["reference (one line)"]["all"])[0]
+    for name, times in results.items():
+        p50, p95 = _figures(times["all"])
+        edit = _figures(times["edit"]) if times["edit"] else (float("nan"), float("nan"))
+        print(
+            f"{name:28} {len(times['all']):5} {p50:8.1f} {p95:8.1f} {edit[0]:9.1f} {edit[1]:9.1f}"
+        )
+    print()
+    for name, times in results.items():
+        if name.startswith("reference"):
+            continue
+        p50, p95 = _figures(times["all"])
+        edit_p95 = _figures(times["edit"])[1] if times["edit"] else float("nan")
+        ratio = p50 / reference_p50
+        verdict = "met" if max(p95, edit_p95) <= 16 and ratio <= 2.0 else "NOT met"
+        print(
+            f"{name}: p50 {ratio:.1f}x the reference (target <= 2.0x); p95 {p95:.1f} ms, "
+            f"edit keys p95 {edit_p95:.1f} ms (target <= 16): {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()
