@@ -11,6 +11,7 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Literal
 
 from annotator.core.commands import Change, apply_change
@@ -74,6 +75,12 @@ class StoreBackend(ClaimLog):
     def _forget_cached(self) -> None:
         self._cache.clear()
 
+    _last_id = "last_insert_rowid()"  # SQL for the id the connection's last INSERT made
+
+    def _write_decision(self) -> AbstractContextManager[Any]:
+        """The transaction of one decision (a server backend may pipeline it)."""
+        return self._write()
+
     def _lock_state(self, db: Any, annotator: str, input_hash: int) -> None:
         """Keep other writers of this annotator's document out until commit (server stores)."""
 
@@ -95,20 +102,20 @@ class StoreBackend(ClaimLog):
         the same id changes nothing and returns the current state.
         """
         sid = self.session_for(annotator, session)
-        with self._write() as db:
+        with self._write_decision() as db:
             if self._maybe_logged(event_id) and self._logged(db, event_id) is not None:
                 return self._state(db, annotator, input_hash)
             self._lock_state(db, annotator, input_hash)
-            state = self._state(db, annotator, input_hash)
+            state, version = self._state_and_version(db, annotator, input_hash)
             new_state = apply_change(state, change)
-            seq, version = self._log(db, sid, annotator, input_hash, "do", None, change, event_id)
-            if change.answer_after is not None:
-                self._release_answered(db, annotator, input_hash)
+            # From here on nothing is read back: a server gets the writes and the commit in
+            # one go (psycopg's pipeline), not one round trip each.
             if sid not in self._redo_empty:
                 db.execute("DELETE FROM undo_stacks WHERE session=? AND kind='redo'", (sid,))
-            db.execute(
-                "INSERT INTO undo_stacks (session, kind, seq) VALUES (?, 'undo', ?)", (sid, seq)
-            )
+            self._log(db, sid, annotator, input_hash, "do", None, change, event_id, push=True)
+            version += 1
+            if change.answer_after is not None:
+                self._release_answered(db, annotator, input_hash)
         self._remember(annotator, input_hash, version, new_state)  # only once committed
         if sid in self._own_sessions.values():
             # Only this connection writes its own sessions' stacks: no redo to clear next time.
@@ -135,12 +142,14 @@ class StoreBackend(ClaimLog):
         ref: int | None,
         change: Change,
         event_id: str | None,
-    ) -> tuple[int, int]:
-        """Write the event and the items it changed; (its seq, the state's new version)."""
+        push: bool = False,
+    ) -> None:
+        """Write the event (pushed on the session's undo stack with `push`), the items it
+        changed and the state's answer; the state's version goes up by one."""
         now = int(time.time())
-        seq = db.execute(
+        db.execute(
             "INSERT INTO events (annotator, input_hash, op, ref, change, timestamp, session,"
-            " event_id) VALUES (?,?,?,?,?,?,?,?) RETURNING seq",
+            " event_id) VALUES (?,?,?,?,?,?,?,?)",
             (
                 annotator,
                 input_hash,
@@ -151,20 +160,23 @@ class StoreBackend(ClaimLog):
                 session,
                 event_id,
             ),
-        ).fetchone()[0]
+        )
+        if push:  # right after the event: the last id made on this connection is its seq
+            db.execute(
+                f"INSERT INTO undo_stacks (session, kind, seq) VALUES (?, 'undo', {self._last_id})",
+                (session,),
+            )
         db.executemany(
             "INSERT INTO state_items (annotator, input_hash, item, body) VALUES (?,?,?,?) "
             "ON CONFLICT (annotator, input_hash, item) DO UPDATE SET body=excluded.body",
             [(annotator, input_hash, item, body) for item, body in changed_items(change)],
         )
-        version = db.execute(
+        db.execute(
             "INSERT INTO states (annotator, input_hash, answer, timestamp, version) "
             "VALUES (?,?,?,?,1) ON CONFLICT (annotator, input_hash) DO UPDATE SET "
-            "answer=excluded.answer, timestamp=excluded.timestamp, version=states.version+1 "
-            "RETURNING version",
+            "answer=excluded.answer, timestamp=excluded.timestamp, version=states.version+1",
             (annotator, input_hash, change.answer_after, now),
-        ).fetchone()[0]
-        return int(seq), int(version)
+        )
 
     def undo(
         self, annotator: str, *, session: int | None = None, event_id: str | None = None
@@ -187,7 +199,7 @@ class StoreBackend(ClaimLog):
         event_id: str | None,
     ) -> History | None:
         sid = self.session_for(annotator, session)
-        with self._write() as db:
+        with self._write_decision() as db:
             if self._maybe_logged(event_id):
                 logged = self._logged(db, event_id)
                 if logged is not None:
@@ -206,8 +218,10 @@ class StoreBackend(ClaimLog):
             original = Change.from_json(json.loads(change_json))
             change = original.inverse() if op == "undo" else original
             self._lock_state(db, annotator, input_hash)
-            new_state = apply_change(self._state(db, annotator, input_hash), change)
-            _, version = self._log(db, sid, annotator, input_hash, op, ref, change, event_id)
+            state, version = self._state_and_version(db, annotator, input_hash)
+            new_state = apply_change(state, change)
+            self._log(db, sid, annotator, input_hash, op, ref, change, event_id)
+            version += 1
             db.execute(
                 "DELETE FROM undo_stacks WHERE session=? AND kind=? AND seq=?", (sid, op, ref)
             )
@@ -246,23 +260,28 @@ class StoreBackend(ClaimLog):
         return self._initial(self._db, input_hash)
 
     def _state(self, db: Any, annotator: str, input_hash: int) -> DocumentState:
+        return self._state_and_version(db, annotator, input_hash)[0]
+
+    def _state_and_version(
+        self, db: Any, annotator: str, input_hash: int
+    ) -> tuple[DocumentState, int]:
         row = db.execute(
             "SELECT version, answer FROM states WHERE annotator=? AND input_hash=?",
             (annotator, input_hash),
         ).fetchone()
         if row is None:  # no decision yet: the suggestions, which may arrive any time
-            return self._initial(db, input_hash)
+            return self._initial(db, input_hash), 0
         # Parsing a long article's state costs tens of milliseconds; a key press must not.
         cached = self._cache.get((annotator, input_hash))
         if cached is not None and cached[0] == row[0]:
-            return cached[1]
+            return cached[1], int(row[0])
         items = db.execute(
             "SELECT item, body FROM state_items WHERE annotator=? AND input_hash=?",
             (annotator, input_hash),
         ).fetchall()
         state = overlaid(self._initial(db, input_hash), items, row[1])
         self._remember(annotator, input_hash, int(row[0]), state)
-        return state
+        return state, int(row[0])
 
     def _states_of(
         self, annotator: str, rows: Sequence[tuple[int, str | None, Any]]

@@ -7,6 +7,7 @@ decision whose commit was cut off is retried once with its event id, so it lands
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import re
@@ -91,15 +92,25 @@ class PgConnection:
 class _PgTransaction:
     """BEGIN ... COMMIT on the connection; failures become StoreError through `_failure`."""
 
-    def __init__(self, store: PostgresStore) -> None:
+    def __init__(self, store: PostgresStore, pipelined: bool = False) -> None:
         self._store = store
         self._tx: Any = None
+        self._pipeline: Any = None
+        self._pipelined = pipelined
 
     def __enter__(self) -> PgConnection:
         db = self._store._db
         conn = db.connect()
-        self._tx = conn.transaction()
-        self._tx.__enter__()
+        # Pipeline mode: statements whose results nobody reads yet (BEGIN, the lock, the
+        # writes, COMMIT) travel together; reading a result waits for what came before.
+        self._pipeline = conn.pipeline() if self._pipelined else contextlib.nullcontext()
+        self._pipeline.__enter__()
+        try:
+            self._tx = conn.transaction()
+            self._tx.__enter__()
+        except BaseException:
+            self._pipeline.__exit__(None, None, None)
+            raise
         db.in_transaction = True
         return db
 
@@ -111,7 +122,10 @@ class _PgTransaction:
     ) -> None:
         db = self._store._db
         try:
-            self._tx.__exit__(exc_type, exc, tb)
+            try:
+                self._tx.__exit__(exc_type, exc, tb)
+            finally:
+                self._pipeline.__exit__(exc_type, exc, tb)
         finally:
             db.in_transaction = False
 
@@ -120,6 +134,7 @@ class PostgresStore(StoreBackend):
     """A store in a PostgreSQL database, shared by a team's sessions on many machines."""
 
     _lock_row = " FOR UPDATE SKIP LOCKED"
+    _last_id = "lastval()"
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         super().__init__()
@@ -178,6 +193,10 @@ class PostgresStore(StoreBackend):
 
     def _write(self) -> _PgTransaction:
         return _PgTransaction(self)
+
+    def _write_decision(self) -> _PgTransaction:
+        # Decisions read no row counts: they can travel pipelined.
+        return _PgTransaction(self, pipelined=True)
 
     def _fresh_id(self) -> str:
         event_id = uuid.uuid4().hex
