@@ -134,6 +134,7 @@ def dateline_places(doc: Doc) -> list[Span]:
     agency and a dash ("WASHINGTON (Reuters) -"), a region and one of those ("PARIS, France
     (AP)"), or a long dash ("BEIRUT -- ")."""
     places = []
+    text = doc.text  # spaCy rebuilds doc.text on every access
     for token in doc:
         if not (_line_start(doc, token) or token.is_sent_start) or not _is_place_word(token):
             continue
@@ -144,15 +145,16 @@ def dateline_places(doc: Doc) -> list[Span]:
             continue
         if any(t.lower_ in NOT_PLACES for t in doc[token.i : end]):
             continue
-        if _dated(doc, end):
+        if _dated(doc, text, end):
             places.append(Span(doc, token.i, end, label="GPE"))
     return places
 
 
-def _dated(doc: Doc, index: int) -> bool:
+def _dated(doc: Doc, text: str, index: int) -> bool:
     """Whether what starts at `index` completes a dateline."""
     after = doc[index]
-    rest_of_line = doc.text[after.idx :].split("\n", 1)[0]
+    line_end = text.find("\n", after.idx)
+    rest_of_line = text[after.idx : line_end if line_end >= 0 else len(text)]
     if ISO_DATE.match(rest_of_line.strip()):
         return True
     if after.text in LONG_DASHES:
@@ -289,11 +291,17 @@ class HeadlineReader:
                 )
                 if span is not None and len(span):
                     found.append(span)
-        kept = [
-            ent
-            for ent in doc.ents
-            if not any(a <= ent.start_char < b or a < ent.end_char <= b for a, b in cleared)
-        ]
+        starts = [a for a, _ in cleared]
+
+        def on_shouted_line(ent: Span) -> bool:
+            # The line starting at or before the entity, and the one its end falls in.
+            for char in (ent.start_char, ent.end_char - 1):
+                line = bisect_right(starts, char) - 1
+                if line >= 0 and char < cleared[line][1]:
+                    return True
+            return False
+
+        kept = [ent for ent in doc.ents if not on_shouted_line(ent)]
         doc.ents = filter_spans(found + kept)
         return doc
 

@@ -10,7 +10,9 @@ start (see `mark_paragraphs`); the parser respects preset starts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -29,6 +31,7 @@ def mark_paragraphs(doc: Doc) -> Doc:
     """
     if doc.has_annotation("DEP"):
         return doc
+    starts: list[int] = []
     last_word = ""
     words_on_line = 0
     for index, token in enumerate(doc[:-1]):
@@ -40,11 +43,16 @@ def mark_paragraphs(doc: Doc) -> Doc:
         if not breaks:
             continue
         ends_sentence = last_word[-1:] in SENTENCE_FINAL
-        if breaks >= 2 or ends_sentence or 0 < words_on_line <= HEADING_WORDS:
-            following = doc[index + 1]
-            if not following.is_space:
-                following.is_sent_start = True
+        paragraph_ends = breaks >= 2 or ends_sentence or 0 < words_on_line <= HEADING_WORDS
+        if paragraph_ends and not doc[index + 1].is_space:
+            starts.append(index + 1)
         words_on_line = 0
+    if starts:
+        # One array write: setting `is_sent_start` token by token re-checks the whole Doc
+        # each time, which made long articles quadratic.
+        values: Any = doc.to_array([SENT_START]).reshape(-1, 1)
+        values[starts, 0] = 1
+        doc.from_array([SENT_START], values)
     return doc
 
 

@@ -27,12 +27,18 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path, filter_spans
 
 from annotator.nlp.pronouns import SUBJECTS, entity_of, resolve_pronoun
 from annotator.nlp.stance_lexicon import Cue, CueLexicon, cue_matcher, load_lexicon
+from annotator.nlp.stance_senses import (
+    action_heads,
+    dateline_tokens,
+    holds_a_view,
+    stopped_by_directive,
+)
 
 CUES_FILE = "cues.json"  # the lexicon's name inside a saved pipeline's component folder
 FLIPPED = {"FAVOR": "AGAINST", "AGAINST": "FAVOR", "NEUTRAL": "NEUTRAL"}
@@ -48,7 +54,9 @@ NONRESTRICTIVE = frozenset({"appos", "relcl", "acl", "advcl", "parataxis"})
 EDGE_TRIM = frozenset({"PUNCT", "CCONJ", "SPACE", "SCONJ"})
 NEGATION_WORDS = frozenset({"not", "n't", "never"})
 # Verbs that negate the cue they govern ("refused to support" is against).
-NEGATING_GOVERNORS = frozenset({"refuse", "decline", "fail", "stop", "cease", "quit"})
+NEGATING_GOVERNORS = frozenset(
+    {"refuse", "decline", "fail", "stop", "cease", "quit", "refrain", "halt", "abandon"}
+)
 # Verbs whose negation affirms what they govern ("don't forget to support" is for).
 AFFIRMED_WHEN_NEGATED = frozenset({"forget", "hesitate", "neglect"})
 
@@ -75,12 +83,14 @@ class CueHit:
         return self.span[0]
 
 
-def find_cues(doc: Doc, matcher: Matcher, lexicon: CueLexicon) -> list[CueHit]:
+def find_cues(doc: Doc, matcher: PhraseMatcher, lexicon: CueLexicon) -> list[CueHit]:
     """Cue matches, the longest winning where phrases overlap ("adhere to" over "adhere")."""
     spans = []
     for match_id, start, end in matcher(doc):
         number = int(doc.vocab.strings[match_id].removeprefix("cue"))
-        spans.append(Span(doc, start, end, label=str(number)))
+        pos = lexicon.cues[number].pos
+        if not pos or doc[start].pos_ in pos:
+            spans.append(Span(doc, start, end, label=str(number)))
     return [CueHit(span, lexicon.cues[int(span.label_)]) for span in filter_spans(spans)]
 
 
@@ -139,6 +149,8 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
             return current.head, current, path
         if current.dep_ in SUBJECT_BEARING and current.head is not current:
             current = current.head
+            if current.pos_ == "ADP" and current.dep_ == "prep" and current.head is not current:
+                current = current.head  # "refrained from criticising": on to the verb
             continue
         sibling = _subject_of_earlier_complement(current)
         if sibling is not None:
@@ -402,38 +414,53 @@ def _can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
     return lexicon.can_hold_view(token.lemma_)
 
 
-def _stances_of_cue(hit: CueHit, lexicon: CueLexicon) -> Iterator[_Found]:
+def _stances_of_cue(
+    hit: CueHit, lexicon: CueLexicon, dateline: frozenset[int] | set[int] = frozenset()
+) -> Iterator[_Found]:
+    """The stances of one cue: one per holder and target; none without both."""
     anchor = hit.anchor
     agent, patient = _passive_roles(anchor)
-    if patient is not None:
+    flipped = False
+    # "are opposed to X" parses as a passive, but the subject holds the view.
+    if patient is not None and hit.span[-1].pos_ != "ADP":
         subject: Token | None = agent
         clause_head, path = anchor, [anchor]
         heads = [patient]
     else:
         subject, clause_head, path = climb_to_subject(anchor)
-        heads = target_heads(hit)
+        if hit.cue.target == "action":
+            heads, flipped = action_heads(anchor)
+        else:
+            heads = target_heads(hit)
         if subject is not None and subject.text[:1] in ("'", "’"):
             subject = None  # "let's welcome her": the clitic "us" names nobody
-    if not heads:
+    if subject is not None and subject.i in dateline:
+        # "KIGALI, March 3 (AFP) - Rwanda condemned": the parser may take the dateline's
+        # place for a second subject; the other one holds the view.
+        others = [c for c in subject.head.children if c.dep_ in SUBJECTS and c.i not in dateline]
+        subject = others[0] if others else None
+    if not heads or subject is None or stopped_by_directive(path):
         return
     negated = is_negated(path)
-    label = FLIPPED[hit.cue.label] if negated else hit.cue.label
-    holders: list[Token | None] = [*conjuncts(subject)] if subject is not None else [None]
+    label = FLIPPED[hit.cue.label] if negated != flipped else hit.cue.label
     speaker_token = find_speaker(clause_head, lexicon)
     speaker = role_span(speaker_token) if speaker_token is not None else None
     evidence = evidence_span(hit, clause_head, path)
-    for holder_token in holders:
-        if holder_token is not None and not _can_hold_view(holder_token, lexicon):
-            continue  # "the old bridge supports heavy trucks"
-        holder = role_span(holder_token) if holder_token is not None else None
-        named = holder_token is not None and (
-            entity_of(holder_token) is not None or holder_token.pos_ in ("PROPN", "PRON")
-        )
+    if evidence.start in dateline:
+        after = max(i for i in dateline if evidence.start <= i < evidence.end) + 1
+        evidence = trimmed(anchor.doc[min(after, anchor.i) : evidence.end])
+    for holder_token in conjuncts(subject):
+        if not _can_hold_view(holder_token, lexicon) or holder_token.i in dateline:
+            continue  # "the old bridge supports heavy trucks"; "BEIJING, April 11 (AFP)"
+        holder = role_span(holder_token)
+        named = entity_of(holder_token) is not None or holder_token.pos_ in ("PROPN", "PRON")
         for target in target_phrases(hit, heads):
+            if not holds_a_view(anchor, target):
+                continue  # "financial support for the bank", "support at 1.20"
             # The evidence must show every role that lies in the clause's sentence.
             start = min(evidence.start, target.start)
             end = max(evidence.end, target.end)
-            if holder_token is not None and holder_token.sent == anchor.sent:
+            if holder_token.sent == anchor.sent:
                 written = mention_span(holder_token)
                 start = min(start, written.start)
                 end = max(end, written.end)
@@ -443,7 +470,7 @@ def _stances_of_cue(hit: CueHit, lexicon: CueLexicon) -> Iterator[_Found]:
                     "label": label,
                     "evidence": ref(clause),
                     "cue": ref(hit.span),
-                    "holder": ref(holder) if holder is not None else None,
+                    "holder": ref(holder),
                     "speaker": ref(speaker) if speaker is not None else None,
                     "target": ref(target),
                     "negated": negated,
@@ -493,11 +520,18 @@ def clause_roles(evidence: Span, lexicon: CueLexicon) -> dict[str, Any]:
     return roles
 
 
-def suggest_stances(doc: Doc, matcher: Matcher, lexicon: CueLexicon) -> list[dict[str, Any]]:
+def suggest_stances(
+    doc: Doc, matcher: PhraseMatcher, lexicon: CueLexicon
+) -> list[dict[str, Any]]:
     """Every stance the cues and the parse support, in text order."""
     if not doc.has_annotation("DEP") or not doc.has_annotation("LEMMA"):
         return []
-    found = [f for hit in find_cues(doc, matcher, lexicon) for f in _stances_of_cue(hit, lexicon)]
+    dateline = dateline_tokens(doc)
+    found = [
+        f
+        for hit in find_cues(doc, matcher, lexicon)
+        for f in _stances_of_cue(hit, lexicon, dateline)
+    ]
     # A cue inside another stance's target describes the target ("oppose forces interfering
     # in X"); it is a stance of its own only when someone named holds it.
     kept = [
@@ -533,7 +567,7 @@ class StanceSuggester:
         self.vocab = nlp.vocab
         self.cues_path = cues_path
         self._lexicon: CueLexicon | None = None
-        self._matcher: Matcher | None = None
+        self._matcher: PhraseMatcher | None = None
 
     @property
     def lexicon(self) -> CueLexicon:

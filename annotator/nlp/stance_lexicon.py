@@ -1,4 +1,4 @@
-"""The stance cue lexicon: a data file of cue phrases the user can extend, and its Matcher.
+"""The stance cue lexicon: a data file of cue phrases the user can extend, and its PhraseMatcher.
 
 The default lexicon is schemas/stance_cues.json. Each cue is a phrase of lemmas ("support",
 "adhere to", "glad to see") with the stance it expresses and, optionally, the part of speech
@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
 
 from annotator.core.jsonfile import read_json_file
 from annotator.errors import InputError
 
 DEFAULT_CUES_PATH = Path(__file__).resolve().parents[2] / "schemas" / "stance_cues.json"
 STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL")
+CUE_TARGETS = ("object", "action")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Cue:
     phrase: str
     label: str
     pos: tuple[str, ...] = ()
+    # "object": what the cue acts on ("condemned X"); "action": the action it asks for
+    # ("urged Y to withdraw", "demanded that Y withdraw").
+    target: str = "object"
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -54,7 +59,12 @@ class CueLexicon:
     def to_json(self) -> dict[str, Any]:
         return {
             "cues": [
-                {"phrase": c.phrase, "label": c.label, **({"pos": list(c.pos)} if c.pos else {})}
+                {
+                    "phrase": c.phrase,
+                    "label": c.label,
+                    **({"pos": list(c.pos)} if c.pos else {}),
+                    **({"target": c.target} if c.target != "object" else {}),
+                }
                 for c in self.cues
             ],
             "reporting_verbs": sorted(self.reporting_verbs),
@@ -88,7 +98,13 @@ class CueLexicon:
             pos = raw.get("pos", [])
             if not isinstance(pos, list) or not all(isinstance(p, str) for p in pos):
                 raise InputError(where, f'cue {number} ({phrase!r}) "pos" must be a list of tags')
-            cues.append(Cue(phrase=" ".join(phrase.split()), label=label, pos=tuple(pos)))
+            target = raw.get("target", "object")
+            if target not in CUE_TARGETS:
+                raise InputError(
+                    where, f'cue {number} ({phrase!r}) "target" must be object or action'
+                )
+            phrase = " ".join(phrase.split())
+            cues.append(Cue(phrase=phrase, label=label, pos=tuple(pos), target=target))
         verbs = data.get("reporting_verbs", [])
         phrases = data.get("reporting_phrases", [])
         if not isinstance(verbs, list) or not isinstance(phrases, list):
@@ -115,17 +131,17 @@ def load_lexicon(path: Path | None = None) -> CueLexicon:
     return CueLexicon.from_json(data, path)
 
 
-def cue_matcher(vocab: Any, lexicon: CueLexicon) -> Matcher:
-    """A Matcher with one pattern per cue; each word matches the lemma or the lower form."""
-    matcher = Matcher(vocab)
+def cue_matcher(vocab: Any, lexicon: CueLexicon) -> PhraseMatcher:
+    """A PhraseMatcher on lemmas with one pattern per cue ("adheres", "supporting" and
+    "supported" all hit; the lemma of a function word such as "to" is the word itself).
+    Hash lookups keep the cost linear in the text whatever the lexicon's size; the part of
+    speech a cue asks of its first word is checked on the matches (`find_cues`)."""
+    matcher = PhraseMatcher(vocab, attr="LEMMA")
     for number, cue in enumerate(lexicon.cues):
-        pattern: list[dict[str, Any]] = []
-        for position, word in enumerate(cue.words):
-            # By lemma, so "adheres", "supporting" and "supported" all hit; the lemma of a
-            # function word ("to", "of") is the word itself.
-            token: dict[str, Any] = {"LEMMA": {"IN": [word, word.capitalize()]}}
-            if position == 0 and cue.pos:
-                token["POS"] = {"IN": list(cue.pos)}
-            pattern.append(token)
-        matcher.add(f"cue{number}", [pattern])
+        words = list(cue.words)
+        patterns = []
+        for first in dict.fromkeys((words[0], words[0].capitalize())):
+            lemmas = [first, *words[1:]]
+            patterns.append(Doc(vocab, words=lemmas, lemmas=lemmas))
+        matcher.add(f"cue{number}", patterns)
     return matcher

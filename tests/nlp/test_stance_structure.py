@@ -175,9 +175,10 @@ def test_two_negations_cancel(stances_of: Stances) -> None:
 
 
 def test_do_not_forget_to_support_is_for(stances_of: Stances) -> None:
-    (stance,) = stances_of("Don't forget to support your team tonight.")
+    # A suggestion needs a holder: the imperative "Don't forget..." names none.
+    (stance,) = stances_of("The fans did not forget to support their team tonight.")
     assert (stance["label"], stance["negated"], role(stance, "target")) == (
         "FAVOR",
         False,
-        "your team",
+        "their team",
     )

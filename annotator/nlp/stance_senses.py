@@ -1,0 +1,121 @@
+"""Which cue matches state a position: sense checks, "stop X-ing", and directive cues.
+
+- Sense checks: support or backing that is money or matter ("financial support", "air
+  support"), a market level ("support at 1.20", "a pillar of support for the equity market")
+  or a phrasal verb ("pesos backed up against the dollar") holds no view.
+- "stop X-ing": "X stopped supporting Y" is against (is_negated counts "stop"); "urged Y to
+  stop interfering in Z" is the urger's stance against the interfering, so the inner cue
+  ("interfere in") is no stance of its own, and the directive ("urge") takes the stopped
+  action as its target with the label flipped.
+- Directive cues (`"target": "action"` in the lexicon: urge, demand, call on) take the
+  action they ask for as their target, not the person asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+from annotator.nlp.layout_rules import DASHES, dateline_places
+
+# Verbs that say "stop doing": their complement is what the stance is against.
+STOPPING = frozenset({"stop", "cease", "quit", "end", "halt", "refrain", "abandon", "desist"})
+# Verbs asking someone to act; with a stopping verb below them the asker holds the stance.
+DIRECTIVES = frozenset(
+    {"urge", "ask", "call", "press", "demand", "request", "encourage", "appeal", "tell", "want"}
+)
+SENSE_CHECKED = frozenset({"support", "back", "backing", "uphold"})
+# Support that is money, matter or force is no opinion.
+MATERIAL = frozenset(
+    {
+        "financial", "economic", "monetary", "material", "technical", "logistical",
+        "logistic", "physical", "military", "air", "naval", "price", "income", "life",
+        "budget", "budgetary", "fiscal", "tax", "liquidity", "credit", "customer", "food",
+        "humanitarian", "family", "child", "state", "government", "farm",
+    }
+)  # fmt: skip
+# Targets that are market levels or things that bear loads: "support for the dollar".
+MARKET_OR_LOAD = frozenset(
+    {
+        "price", "level", "rate", "market", "currency", "dollar", "yen", "euro", "peso",
+        "sterling", "pound", "share", "stock", "bond", "index", "yield", "economy", "demand",
+        "weight", "load", "roof", "structure", "bridge", "floor", "ceiling", "wall", "column",
+    }
+)  # fmt: skip
+NUMERIC_LABELS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY", "ORDINAL"})
+
+
+def holds_a_view(anchor: Token, target: Span) -> bool:
+    """False for a support/back cue used in a material, market or phrasal sense."""
+    if anchor.lemma_.lower() not in SENSE_CHECKED:
+        return True
+    if anchor.dep_ == "compound":
+        return False  # "support level", "support package"
+    for child in anchor.children:
+        if child.dep_ == "prt":
+            return False  # "backed up", "backed off"
+        if child.dep_ in ("amod", "compound", "nmod") and child.lemma_.lower() in MATERIAL:
+            return False
+    head = anchor.head
+    if anchor.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
+        return False  # "a pillar of support", "a level of support"
+    root = target.root
+    if root.like_num or root.ent_type_ in NUMERIC_LABELS:
+        return False
+    return root.lemma_.lower() not in MARKET_OR_LOAD
+
+
+def stopped_by_directive(path: Sequence[Token]) -> bool:
+    """Whether the cue sits under "stop" under a directive ("urged Y to stop X-ing")."""
+    stops = [n for n, token in enumerate(path) if n and token.lemma_.lower() in STOPPING]
+    return any(token.lemma_.lower() in DIRECTIVES for n in stops for token in path[n + 1 :]) or any(
+        _directive_above(path[n]) for n in stops
+    )
+
+
+def _directive_above(token: Token) -> bool:
+    current = token
+    for _ in range(3):
+        if current.head is current:
+            return False
+        current = current.head
+        if current.lemma_.lower() in DIRECTIVES:
+            return True
+    return False
+
+
+def action_heads(anchor: Token) -> tuple[list[Token], bool]:
+    """(targets, flipped) of a directive cue: the action it asks for ("urged Y to withdraw",
+    "called on Y to withdraw", "demanded that Y withdraw"); an action of stopping gives
+    what is to stop, against ("urged Y to stop interfering in Z")."""
+    heads = [c for c in anchor.children if c.dep_ in ("xcomp", "ccomp")]
+    for prep in (c for c in anchor.children if c.dep_ == "prep"):
+        heads += [c for c in prep.children if c.dep_ in ("xcomp", "ccomp", "pcomp")]
+    if not heads:
+        return [c for c in anchor.children if c.dep_ == "dobj"], False
+    stopped: list[Token] = []
+    for head in heads:
+        if head.lemma_.lower() in STOPPING:
+            for child in head.children:
+                if child.dep_ in ("xcomp", "pcomp", "dobj", "ccomp"):
+                    stopped.append(child)
+                elif child.dep_ == "prep":
+                    stopped += [c for c in child.children if c.dep_ in ("pcomp", "pobj")]
+    if stopped:
+        return stopped, True
+    return heads, False
+
+
+def dateline_tokens(doc: Doc) -> set[int]:
+    """Tokens of each dateline: the place through the agency and dash ("BEIJING, April 11
+    (AFP) -"), which can never hold a view."""
+    found: set[int] = set()
+    for place in dateline_places(doc):
+        end = place.end
+        while end < len(doc) and end - place.start < 14 and "\n" not in doc[end].text:
+            end += 1
+            if doc[end - 1].text in DASHES:
+                break
+        found.update(range(place.start, end))
+    return found
