@@ -1,9 +1,10 @@
 """Span edges as annotators draw them: a name ends where the name ends.
 
 The model's spans often carry what follows or precedes a name: the possessive ("the
-European Union's"), a score or count in a results line ("Kent 108-3", "64 Bob Estes"), the
-next line of a table ("Croatia\\nSwitzerland"), or a section label before a spaced dash
-("SOCCER - KLINSMANN"). This component trims them, and lets a person's name run over its
+European Union's"), a score or count in a results line ("Lancaster 112-4", "71 Ana Ruiz"), the
+next line of a table ("Peru\\nChile"), a second name after a score ("Tigers 2
+Lions"), or a section label before a spaced dash
+("TENNIS - PETRA LIND"). This component trims them, and lets a person's name run over its
 lower-case particles ("Jean van Boxmeer", "Ludwig van der Rohe"); it never relabels.
 """
 
@@ -34,13 +35,14 @@ def _is_number(token: Token) -> bool:
 
 def _pieces(ent: Span) -> list[tuple[int, int]]:
     """Token ranges of `ent` split at line breaks and sentence starts; in a name, only
-    what follows a spaced dash ("SOCCER - KLINSMANN", "Romania - Cosmin Contra": the name
-    comes last)."""
+    what follows a spaced dash ("TENNIS - PETRA LIND", "Peru - Ana Ruiz": the name comes
+    last)."""
     doc = ent.doc
     pieces: list[tuple[int, int]] = []
     start = ent.start
     for token in ent:
-        if token.is_space:
+        if token.is_space or (ent.label_ in NAME_LABELS and token.i > start and _is_number(token)):
+            # A line break, or a score between two names ("Tigers 2 Lions"), ends a name.
             pieces.append((start, token.i))
             start = token.i + 1
         elif token.i > start and token.is_sent_start:

@@ -300,7 +300,7 @@ def _first_word(span: Span) -> str | None:
 
 
 def _unlikely_person(ent: Span) -> bool:
-    """A one-word "person" shaped like a company or a code ("Bre-X", "3M", "KDP")."""
+    """A one-word "person" shaped like a company or a code ("Bre-X", "3M")."""
     if ent.label_ != "PERSON" or len([t for t in ent if not t.is_punct]) > 1:
         return False
     text = ent.text

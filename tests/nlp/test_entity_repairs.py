@@ -75,12 +75,18 @@ def test_possessive_is_never_inside_a_span(suggester: Any) -> None:
 
 
 def test_scores_and_line_breaks_are_cut_from_names(suggester: Any) -> None:
-    text = "Results : Lancaster 112-4\nCroatia\nSweden drew"
+    text = "Results : Lancaster 112-4\nPeru\nSweden drew"
     doc = suggester.make_doc(text)
-    first = doc.char_span(text.index("Lancaster"), text.index("\nCroatia"), "GPE")
-    second = doc.char_span(text.index("Croatia"), text.index(" drew"), "GPE")
+    first = doc.char_span(text.index("Lancaster"), text.index("\nPeru"), "GPE")
+    second = doc.char_span(text.index("Peru"), text.index(" drew"), "GPE")
     doc.ents = [first, second]
-    assert ents(trim_entities(doc)) == [("Lancaster", "GPE"), ("Croatia", "GPE"), ("Sweden", "GPE")]
+    assert ents(trim_entities(doc)) == [("Lancaster", "GPE"), ("Peru", "GPE"), ("Sweden", "GPE")]
+
+
+def test_a_score_between_two_names_splits_them(suggester: Any) -> None:
+    doc = suggester.make_doc("Tigers 2 Lions 1")
+    doc.ents = [Span(doc, 0, 4, label="ORG")]
+    assert ents(trim_entities(doc)) == [("Tigers", "ORG"), ("Lions", "ORG")]
 
 
 def test_a_section_label_before_a_spaced_dash_is_cut(suggester: Any) -> None:
