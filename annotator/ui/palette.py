@@ -26,15 +26,17 @@ class AnnotationCommands(Provider):
             if binding.action in seen:
                 continue
             seen.add(binding.action)
-            key = binding.key.split(",")[0]
-            name = f"{binding.tooltip} ({self.app.get_key_display(Binding(key, ''))})"
-            commands.append((name, binding.tooltip, partial(screen.perform, binding.action)))
+            keys = [self.app.get_key_display(Binding(k, "")) for k in binding.key.split(",")]
+            # One line per action: its name, and its keys as the help line under it.
+            name = binding.tooltip or binding.description
+            help_text = f"key: {' or '.join(keys)}"
+            commands.append((name, help_text, partial(screen.perform, binding.action)))
         for label in screen.scheme.entity_labels:
-            key = f" ({label.key})" if label.key else ""
+            key = f" (key: {label.key})" if label.key else ""
             commands.append(
                 (
-                    f"Label as {label.name}{key}",
-                    label.description or label.name,
+                    f"Label as {label.name}",
+                    f"{label.description or label.name}{key}",
                     partial(screen.action_label, label.name),
                 )
             )
