@@ -29,14 +29,29 @@ class StatusLine(Widget):
 
     message = ""
     """The line shown now, as plain text."""
+    _shown_lines = 1
 
     def say(self, message: str, warning: bool = False) -> None:
         """Show one line of plain text (never markup: it may quote the article)."""
         if message == self.message and self.has_class("-warning") == warning:
             return
+        lines = self._lines(message)
         self.message = message
         self.set_class(warning, "-warning")
-        self.refresh()
+        # A layout pass only when the message needs another number of lines (it wraps).
+        self.refresh(layout=lines != self._shown_lines)
+        self._shown_lines = lines
+
+    def _lines(self, message: str) -> int:
+        width = self.content_region.width
+        if width <= 0 or not self.is_mounted:
+            return 1
+        return min(3, len(self.render_text(message).wrap(self.app.console, width)))
+
+    @staticmethod
+    def render_text(message: str) -> Text:
+        """The line as drawn: terminal-safe plain text that wraps rather than being cut."""
+        return Text(display_line(message), overflow="fold")
 
     def render(self) -> Text:
-        return Text(display_line(self.message), overflow="fold")
+        return self.render_text(self.message)
