@@ -59,11 +59,24 @@ def annotate(
             help="Minutes without a heartbeat before a document held by a session returns",
         ),
     ] = 30.0,
+    order: Annotated[
+        str,
+        typer.Option(
+            "--order",
+            help="corpus: the corpus order; uncertain: the documents nobody has touched, most "
+            "uncertain first for the model (a trained one; a share at random), after it "
+            "suggests them all",
+        ),
+    ] = "corpus",
 ) -> None:
     """Open the annotation screen on the corpus, resuming where this annotator left off."""
     from annotator.ui.app import build_app, run_app
 
+    if order not in ("corpus", "uncertain"):
+        raise typer.BadParameter("must be corpus or uncertain", param_hint="--order")
     use_suggesters(suggesters)
+    if order == "uncertain":
+        err.print("suggesting every untouched document to order them by uncertainty...")
     app_ = build_app(
         inputs_or_seeds(inputs),
         store_path=store,
@@ -73,6 +86,7 @@ def annotate(
         train_steps=train_steps,
         overlap=overlap,
         claim_timeout=claim_timeout * 60,
+        order=order,
     )
     run_app(app_)
 

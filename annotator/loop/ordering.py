@@ -9,9 +9,11 @@ no confidences (the packaged pipeline) leaves the corpus order, with the random 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from annotator.core.store import Store
+from annotator.core.store import Store, StoreBackend
 from annotator.core.uncertainty import RANDOM_SHARE, document_uncertainty, uncertainty_order
+from annotator.loop.suggesting import ModelSuggester
 
 
 def untouched(store: Store, annotator: str, hashes: Sequence[int]) -> list[int]:
@@ -54,3 +56,16 @@ def uncertain_first(
     fresh_set = set(fresh)
     touched = [h for h in hashes if h not in fresh_set]
     return touched + order_by_uncertainty(store, fresh, suggest, seed)
+
+
+def by_uncertainty(
+    model: str | None, load_model: Callable[[], Any] | None = None, seed: int = 0
+) -> Callable[[StoreBackend, str, list[int]], list[int]]:
+    """The order `annotate --order uncertain` opens a project in (see `open_project`): the
+    model suggests every untouched document (cached, blocking) to rank them."""
+
+    def order(store: StoreBackend, annotator: str, hashes: list[int]) -> list[int]:
+        suggester = ModelSuggester(store.location, load_model, model)
+        return uncertain_first(store, annotator, hashes, suggester, seed)
+
+    return order

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,8 @@ from annotator.loop.suggesting import refresh_for_model
 from annotator.workflow import default_annotator, import_corpus
 
 DEFAULT_INPUTS = (Path("seeds"),)
+# Puts a corpus in the order the session walks it: (store, annotator, hashes) -> hashes.
+DocumentOrder = Callable[[StoreBackend, str, list[int]], list[int]]
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,10 @@ def open_project(
     model: str | None = None,
     overlap: int | None = None,
     claim_timeout: float = DEFAULT_CLAIM_TIMEOUT,
+    order: DocumentOrder | None = None,
 ) -> Project:
-    """Open the store, import the inputs (default `seeds/`) and start the annotator's session.
+    """Open the store, import the inputs (default `seeds/`) and start the annotator's session
+    (on the documents in `order`'s order, when given).
 
     The model is not loaded: another model's suggestions that nobody worked on are only
     forgotten here (read from the model's meta.json), to be suggested afresh when needed.
@@ -47,10 +51,12 @@ def open_project(
         if not imported.hashes:
             raise AnnotatorError("the inputs hold no documents; pass .txt or .jsonl files")
         refresh_for_model(store, imported.hashes, model)
+        name = annotator or default_annotator()
+        hashes = order(store, name, imported.hashes) if order else imported.hashes
         session = AnnotationSession(
             store,
-            annotator or default_annotator(),
-            imported.hashes,
+            name,
+            hashes,
             overlap=overlap,
             claim_timeout=claim_timeout,
         )

@@ -20,6 +20,7 @@ from annotator.core.scheme import LabelScheme, load_scheme
 from annotator.core.session import AnnotationSession
 from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
 from annotator.loop.model_loop import ModelLoop
+from annotator.loop.ordering import by_uncertainty
 from annotator.loop.project import open_project
 from annotator.loop.rounds import DEFAULT_STEPS
 from annotator.ui.model_work import MODEL_THREADS
@@ -114,13 +115,17 @@ def build_app(
     train_steps: int = DEFAULT_STEPS,
     overlap: int | None = None,
     claim_timeout: float = DEFAULT_CLAIM_TIMEOUT,
+    order: str = "corpus",
 ) -> AnnotatorApp:
     """Import the inputs (default `seeds/`) into the store and open the app on them.
 
     The spaCy pipeline is not loaded here: the screen asks for it in a background thread,
     and only when a document has no cached suggestions. `load_model` replaces loading `model`.
+    With `order="uncertain"` the model first suggests every untouched document, to put the
+    most uncertain first (`annotator.loop.ordering`).
     """
     scheme = load_scheme(scheme_path)
+    ranked = by_uncertainty(model, load_model) if order == "uncertain" else None
     project = open_project(
         inputs,
         store_path=store_path,
@@ -128,6 +133,7 @@ def build_app(
         model=model,
         overlap=overlap,
         claim_timeout=claim_timeout,
+        order=ranked,
     )
     project.session.keep_alive()
     # Another process holding the store's lock: the key says so within a second.

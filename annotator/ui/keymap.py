@@ -48,6 +48,13 @@ def binding(
 ANNOTATE_KEYS: list[BindingType] = [
     binding("tab", "next_item", "next", "Focus the next span or stance"),
     binding("shift+tab", "previous_item", "prev", "Focus the previous span or stance", False),
+    binding(
+        "b",
+        "next_unsure",
+        "unsure",
+        "Focus the next suggestion the model is unsure of (confidence below 0.8)",
+        False,
+    ),
     binding("a", "accept", "accept", "Accept the focused span or stance and move on"),
     binding("x", "reject", "reject", "Reject the focused span or stance and move on"),
     binding(

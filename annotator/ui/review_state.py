@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from annotator.core.model import Span, Stance, TextRef
 from annotator.core.tokens import TokenIndex, is_space_token
+from annotator.core.uncertainty import LOW_CONFIDENCE, span_confidence
 
 Item = Span | Stance
 T = TypeVar("T")
@@ -155,6 +156,19 @@ class ReviewState:
     def focus_item(self, item_id: str | None) -> None:
         """Focus an item and put the cursor on its first token; the selection goes."""
         self.set_view(item_id, self.token_of_item(item_id), None)
+
+    def next_unsure(self, item_id: str | None, below: float = LOW_CONFIDENCE) -> str | None:
+        """The next suggested span after `item_id` (wrapping round) whose model confidence is
+        below `below`; None when there is none."""
+        start = self._position.get(item_id, -1) if item_id is not None else -1
+        count = len(self.items)
+        for offset in range(1, count + 1):
+            item = self.items[(start + offset) % count]
+            if isinstance(item, Span) and item.status == "suggested":
+                confidence = span_confidence(item)
+                if confidence is not None and confidence < below:
+                    return item.id
+        return None
 
     def neighbour(self, item_id: str | None, step: int) -> str | None:
         """The item after (or before) `item_id`, or after the cursor when nothing is focused."""

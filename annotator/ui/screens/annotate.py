@@ -37,6 +37,7 @@ from annotator.core.commands import (
 from annotator.core.model import Span, Stance
 from annotator.core.scheme import STANCE_KEYS, LabelScheme
 from annotator.core.session import AnnotationSession, UndoResult
+from annotator.core.uncertainty import LOW_CONFIDENCE
 from annotator.errors import StoreError
 from annotator.loop.model_loop import ModelLoop
 from annotator.ui.keymap import ANNOTATE_KEYS
@@ -338,6 +339,13 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
     @needs_spans
     def action_next_item(self) -> None:
         self._focus(self.view.neighbour(self.view.focus, 1), "no more spans: enter finishes")
+
+    @needs_spans
+    def action_next_unsure(self) -> None:
+        self._focus(
+            self.view.next_unsure(self.view.focus),
+            f"no suggestion here has a model confidence below {LOW_CONFIDENCE}",
+        )
 
     @needs_spans
     def action_previous_item(self) -> None:

@@ -15,6 +15,7 @@ from textual.widget import Widget
 
 from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import STANCE_KEYS, LabelScheme
+from annotator.core.uncertainty import LOW_CONFIDENCE, span_confidence
 from annotator.ui.display import display_line
 
 
@@ -60,6 +61,12 @@ class SidePanel(Widget):
             text.append(f" {item.label} ", style=f"bold #000000 on {color}")
             text.append(f" {item.status}\n")
             text.append(_quote(TextRef(item.start, item.end, item.text), 40) + "\n")
+            confidence = span_confidence(item)
+            if confidence is not None:
+                low = confidence < LOW_CONFIDENCE
+                text.append(
+                    f"model confidence {confidence:.2f}\n", style="bold yellow" if low else "dim"
+                )
             text.append(f"{item.source}\n", style="dim")
             text.append(f"tokens {item.token_start}\u2013{item.token_end}", style="dim")
         elif isinstance(item, Stance):
