@@ -55,7 +55,7 @@ def load_pipeline(model: str | None = None) -> Any:
             f"cannot load the spaCy pipeline {name!r} ({' '.join(str(error).split())[:300]}); "
             f"{INSTALL_HINT}"
         ) from None
-    trained_here = "annotator_source" in nlp.meta  # `annotator train` wrote it
+    trained_here = trained_by_annotator(nlp.meta)
     nlp.meta.setdefault("annotator_source", pipeline_source(nlp, name))
     add_to_pipeline(nlp)
     if trained_here:
@@ -64,6 +64,12 @@ def load_pipeline(model: str | None = None) -> Any:
     # A trained stance span categorizer adds its stances after the rule suggester's.
     add_trained_stances(nlp, nlp.meta["annotator_source"])
     return nlp
+
+
+def trained_by_annotator(meta: dict[str, Any]) -> bool:
+    """Whether `annotator train` made this pipeline (it marks model-best and model-last)."""
+    source = str(meta.get("annotator_source") or "")
+    return bool(meta.get("annotator_trained")) or source.endswith(("/model-best", "/model-last"))
 
 
 def expected_source(model: str | None = None) -> str:

@@ -180,6 +180,7 @@ def _label_meta(model_dir: Path, name: str, source: str) -> None:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["name"] = name
     meta["annotator_source"] = source
+    meta["annotator_trained"] = True  # its suggestions carry the ner's confidence
     text = json.dumps(meta, indent=2)
     write_atomically(meta_path, lambda handle: handle.write(text))
 
