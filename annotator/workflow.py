@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.corpus import ReadReport, corpus_files, read_corpus, write_jsonl
-from annotator.core.export import export_record, validated, write_atomically
+from annotator.core.export import export_record, validated
+from annotator.core.files import write_output
 from annotator.core.model import CorpusRecord
 from annotator.core.schema import file_problems
 from annotator.core.store import Store, StoreStats
@@ -97,7 +98,7 @@ def write_suggestions(store: Store, hashes: Sequence[int], output: Path) -> int:
             initial = store.initial_state(input_hash)
             yield export_record(document, initial, "model", None, blank_tokenizer())
 
-    return write_atomically(output, lambda handle: write_jsonl(handle, validated(records())))
+    return write_output(output, lambda handle: write_jsonl(handle, validated(records())))
 
 
 def validate_file(path: Path) -> list[tuple[int, str]]:

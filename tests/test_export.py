@@ -19,7 +19,8 @@ from annotator.core.commands import (
     SetAnswer,
     SetStanceRole,
 )
-from annotator.core.export import export_jsonl, export_records, write_atomically
+from annotator.core.export import export_jsonl, export_records
+from annotator.core.files import write_atomically
 from annotator.core.schema import record_problems
 from annotator.core.store import SQLiteStore
 from annotator.errors import AnnotatorError

@@ -3,22 +3,19 @@ or the entity spans as CoNLL-2003 columns."""
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotator.core.conll import conll_lines
 from annotator.core.corpus import Tokenizer, task_hash, write_jsonl
+from annotator.core.files import write_output
 from annotator.core.model import Document, DocumentState
 from annotator.core.schema import record_problems
 from annotator.core.store import AnnotatedDocument, Store
 from annotator.core.versions import document_versions
-from annotator.errors import AnnotatorError, ValidationFailed
+from annotator.errors import ValidationFailed
 
 DEFAULT_EXPORT_DIR = Path("exports")
 
@@ -94,76 +91,6 @@ def validated(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def write_atomically(path: Path, write: Callable[[Any], int], mode: str = "w") -> int:
-    """Write through a temporary file in the same folder, then rename it over `path`.
-
-    The old file stays untouched until the new one is complete and on disk.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise AnnotatorError(
-            f"{path.parent}: cannot create the export folder ({error.strerror})"
-        ) from None
-    if path.is_symlink():
-        raise AnnotatorError(f"{path}: is a symbolic link; choose a plain file to export to")
-    try:
-        fd, temporary = _create_temporary(path)
-    except OSError as error:
-        raise AnnotatorError(f"{path.parent}: cannot write here ({error.strerror})") from None
-    try:
-        with os.fdopen(fd, mode, encoding="utf-8" if "b" not in mode else None) as handle:
-            count = write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-        _sync_folder(path.parent)
-    except OSError as error:
-        _remove(temporary)
-        raise AnnotatorError(
-            f"{path}: export failed ({error.strerror}); the previous file is unchanged"
-        ) from None
-    except BaseException:
-        _remove(temporary)
-        raise
-    return count
-
-
-def _create_temporary(path: Path) -> tuple[int, str]:
-    """A new file beside `path`, mode 0666 less the umask like any file the user creates.
-
-    (mkstemp's 0600 would need a chmod, and reading the umask means setting it, which is
-    process-wide.) O_EXCL and O_NOFOLLOW: never an existing file, never through a link.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    for _ in range(100):
-        temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            return os.open(temporary, flags, 0o666), str(temporary)
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable: after a power cut the new file is there, not the old."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the file itself is synced already
-    finally:
-        os.close(descriptor)
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-
-
 def export_jsonl(
     store: Store,
     annotator: str,
@@ -171,9 +98,10 @@ def export_jsonl(
     include_unfinished: bool = False,
     tokenize: Tokenizer | None = None,
 ) -> int:
-    """Export to `output` atomically, validating every record; returns the record count."""
+    """Export to `output` (atomically, or to stdout for `-`), validating every record;
+    returns the record count."""
     records = validated(export_records(store, annotator, include_unfinished, tokenize))
-    return write_atomically(output, lambda handle: write_jsonl(handle, records))
+    return write_output(output, lambda handle: write_jsonl(handle, records))
 
 
 def default_export_path(annotator: str, suffix: str = ".jsonl") -> Path:
@@ -218,5 +146,5 @@ def export_conll(
             report.stances += sum(1 for s in state.stances if s.status != "rejected")
         return report.documents
 
-    write_atomically(output, write)
+    write_output(output, write)
     return report

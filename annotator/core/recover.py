@@ -11,7 +11,6 @@ source of truth.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.commands import Change, EditRefused, apply_change
+from annotator.core.files import check_new_output, publish_new
 from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState
 from annotator.core.store import SQLiteStore
@@ -203,8 +203,7 @@ def recover_store(source: Path, target: Path) -> RecoveryReport:
     """Copy every readable document and event of `source` into a new store at `target`."""
     if not source.is_file():
         raise StoreError(f"{source}: no such store file")
-    if target.exists() or target.is_symlink():
-        raise StoreError(f"{target}: already exists; recover into a new file")
+    check_new_output(target)
     if target.resolve() == source.resolve():
         raise StoreError(f"{target}: is the damaged store itself; recover into a new file")
     report = RecoveryReport()
@@ -257,7 +256,7 @@ def recover_store(source: Path, target: Path) -> RecoveryReport:
         partial.unlink(missing_ok=True)
         raise
     store.close()
-    os.replace(partial, target)
+    publish_new(partial, target)
     report.documents = len(good_documents)
     report.events = len(good_events)
     report.states = len(rebuilt)

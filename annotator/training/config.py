@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.core.export import write_atomically
+from annotator.core.files import write_atomically
 from annotator.errors import AnnotatorError, ModelError
 from annotator.nlp.registrations import CLAUSE_SUGGESTER, SOURCED_LOOKUPS
 from annotator.nlp.trained_stances import STANCE_KEY

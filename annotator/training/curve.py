@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from annotator.core.export import write_atomically
+from annotator.core.files import write_atomically
 from annotator.training.config import TrainingSettings
 from annotator.training.docbin import (
     DEFAULT_DEV_FRACTION,

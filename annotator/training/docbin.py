@@ -40,7 +40,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 
 from annotator.core.corpus import BadRecord, iter_json_values, parse_record
-from annotator.core.export import write_atomically
+from annotator.core.files import check_output_folder, write_atomically
 from annotator.core.model import CorpusRecord, Stance, TextRef, Token
 from annotator.errors import AnnotatorError, InputError
 from annotator.nlp.trained_stances import STANCE_KEY
@@ -294,8 +294,7 @@ def write_docbin(docs: Iterable[Doc], path: Path) -> int:
 
 def write_docbins(split: TrainingDocs, output_dir: Path) -> DocBinExport:
     """Write train.spacy and dev.spacy into `output_dir`."""
-    if output_dir.exists() and not output_dir.is_dir():
-        raise AnnotatorError(f"{output_dir}: is a file; --format spacy writes a folder")
+    check_output_folder(output_dir, "spaCy export (--format spacy)")
     train_path, dev_path = output_dir / TRAIN_FILE, output_dir / DEV_FILE
     write_docbin(split.train, train_path)
     write_docbin(split.dev, dev_path)

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from spacy.tokens import Doc
 
-from annotator.core.export import write_atomically
+from annotator.core.files import check_output_folder, write_atomically
 from annotator.errors import AnnotatorError
 from annotator.nlp.trained_stances import STANCE_KEY
 from annotator.training.config import TrainingSettings, build_config, write_config
@@ -201,6 +201,7 @@ def prepare_training(
     split: TrainingDocs, output_dir: Path, settings: TrainingSettings
 ) -> tuple[Any, Path]:
     """Write the corpus and config.cfg into `output_dir`; returns the config and its path."""
+    check_output_folder(output_dir, "model")
     output_dir.mkdir(parents=True, exist_ok=True)
     corpus = write_docbins(split, output_dir / CORPUS_DIR)
     with_ner, with_spancat = _what_to_learn(split, settings)
@@ -346,6 +347,7 @@ def train_model(
 ) -> TrainResult:
     """Train a pipeline from an export JSONL file (see the module docstring for the output)."""
     settings = settings or TrainingSettings()
+    check_output_folder(output_dir, "model")  # before minutes of reading and training
     split = training_docs(
         read_export(export_path),
         dev_fraction,

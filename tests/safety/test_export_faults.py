@@ -100,7 +100,7 @@ def test_full_disk_during_export_keeps_previous_file_and_store(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert f"{output}: export failed (No space left on device)" in err
+    assert f"{output}: writing failed (No space left on device)" in err
     assert "previous file is unchanged" in err
     assert output.read_bytes() == previous
     assert _only(output.parent) == ["alice.jsonl"], "a temporary file was left behind"
@@ -163,7 +163,7 @@ def test_export_under_a_file_instead_of_a_folder(
                 "-o", str(not_a_folder / "alice.jsonl")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
-    assert "cannot create the export folder" in err
+    assert "cannot create the output folder" in err
     assert not_a_folder.read_text() == "mine"
 
 
@@ -176,7 +176,7 @@ def test_export_onto_a_folder_is_refused(
     code = run(["export", "--store", str(finished_store), "--annotator", "alice",
                 "-o", str(folder)])
     err = capsys.readouterr().err
-    assert code == 2 and "Is a directory" in err
+    assert code == 2 and "is a folder, not a regular file" in err
     assert _only(folder) == ["keep.jsonl"]
 
 

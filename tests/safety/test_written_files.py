@@ -117,7 +117,7 @@ def test_recover_does_not_write_through_a_symlink(tmp_path: Path) -> None:
     victim.write_text("keep")
     link = tmp_path / "new.sqlite"
     link.symlink_to(victim)
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(AnnotatorError, match="already exists"):
         recover_store(source, link)
     assert victim.read_text() == "keep"
 
