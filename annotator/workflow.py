@@ -12,8 +12,9 @@ from typing import Any
 from annotator.core.corpus import ReadReport, corpus_files, read_corpus, write_jsonl
 from annotator.core.export import export_record, validated
 from annotator.core.files import write_output
+from annotator.core.input_check import InputCheck, check_inputs
 from annotator.core.model import CorpusRecord
-from annotator.core.schema import file_problems
+from annotator.core.schema import file_problems, input_file_hint
 from annotator.core.store import Store, StoreStats
 from annotator.nlp.pipeline import blank_tokenizer
 
@@ -101,9 +102,26 @@ def write_suggestions(store: Store, hashes: Sequence[int], output: Path) -> int:
     return write_output(output, lambda handle: write_jsonl(handle, validated(records())))
 
 
-def validate_file(path: Path) -> list[tuple[int, str]]:
-    """(line, reason) for every bad line of an export file."""
-    return list(file_problems(path))
+@dataclass(frozen=True)
+class FileValidation:
+    """What `validate` found in an export file."""
+
+    problems: list[tuple[int, str]]  # (line, reason) for every bad line
+    input_hint: str | None = None  # set instead when the file holds input records
+
+
+def validate_file(path: Path) -> FileValidation:
+    """Check an export file line by line, or say that it looks like an input file."""
+    hint = input_file_hint(path)
+    if hint is not None:
+        return FileValidation(problems=[], input_hint=hint)
+    return FileValidation(problems=list(file_problems(path)))
+
+
+def validate_inputs(paths: Sequence[Path]) -> list[InputCheck]:
+    """Whether each input file would import, read by the reader `annotate` uses."""
+    tokenize = lambda text: blank_tokenizer()(text)  # noqa: E731  (spaCy loads only if needed)
+    return list(check_inputs(paths, tokenize))
 
 
 def corpus_stats(store: Store, annotator: str) -> StoreStats:

@@ -4,6 +4,11 @@ Each size runs in its own process so its peak resident memory is its own. Prints
 each phase and the peak memory, and the ratio of the two peaks (it should stay near 1: memory
 must not grow with the corpus).
 
+Export speed is measured against a reference in the same run: tokenising every text (the blank
+tokenizer import uses) and writing text and tokens as JSONL. Export (read from the store,
+build, validate every record, write atomically) should take at most 2x that; `validate` reads
+the export file back and checks every record.
+
     python bench/corpus_scale.py [--sizes 10000 100000] [--sample 2000]
 """
 
@@ -126,7 +131,7 @@ def run_size(count: int, sample: int, workdir: Path) -> dict[str, float]:
     from annotator.core.commands import Accept, EditContext, SetAnswer
     from annotator.core.export import export_jsonl
     from annotator.core.store import SQLiteStore
-    from annotator.workflow import import_corpus
+    from annotator.workflow import import_corpus, validate_file
 
     corpus = workdir / f"corpus_{count}.jsonl"
     figures: dict[str, float] = {}
@@ -168,8 +173,41 @@ def run_size(count: int, sample: int, workdir: Path) -> dict[str, float]:
     )
     figures["export_s"] = time.perf_counter() - started
     assert exported == count
+    figures["reference_s"] = _tokenise_and_write(store, workdir / f"reference_{count}.jsonl")
+    figures["export_ratio"] = figures["export_s"] / figures["reference_s"]
+    started = time.perf_counter()
+    problems = validate_file(workdir / f"export_{count}.jsonl")
+    figures["validate_s"] = time.perf_counter() - started
+    assert not problems.problems and problems.input_hint is None
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
+
+
+def _tokenise_and_write(store: Any, output: Path) -> float:
+    """Seconds to tokenise every text of the store and write text and tokens as JSONL."""
+    import spacy
+
+    from annotator.core.corpus import write_jsonl
+
+    texts = [doc.document.text for doc in store.iter_annotated("bench", include_unfinished=True)]
+    nlp = spacy.blank("en")
+    nlp.make_doc("warm up")
+    started = time.perf_counter()
+    # The least a tokenise-and-write needs: spaCy's tokenizer, token dicts, one JSON line each.
+    records = (
+        {
+            "text": text,
+            "tokens": [
+                {"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i,
+                 "ws": bool(t.whitespace_)}
+                for t in nlp.make_doc(text)
+            ],
+        }
+        for text in texts
+    )
+    with output.open("w", encoding="utf-8") as handle:
+        write_jsonl(handle, records)
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -207,7 +245,10 @@ def main() -> None:
                 f"import {figures['import_s']:.1f} s, reopen {figures['reopen_s']:.2f} s, "
                 f"walk {figures['walk_decisions']:.0f} decisions in {figures['walk_s']:.1f} s "
                 f"({figures['walk_ms_per_decision']:.2f} ms each), "
-                f"export {figures['export_s']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB",
+                f"export {figures['export_s']:.1f} s vs tokenise+write "
+                f"{figures['reference_s']:.1f} s = {figures['export_ratio']:.2f}x (target <= 2: "
+                f"{'ok' if figures['export_ratio'] <= 2 else 'OVER'}), validate "
+                f"{figures['validate_s']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB",
                 flush=True,
             )
     if len(args.sizes) >= 2:

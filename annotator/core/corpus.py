@@ -33,6 +33,7 @@ from annotator.core.model import (
     Token,
     first_overlap,
 )
+from annotator.core.printable import control_character, printable
 from annotator.core.tokens import AlignmentError, TokenIndex, check_tokens
 from annotator.errors import InputError
 
@@ -465,6 +466,12 @@ def _parse_span(
         raise BadRecord(f"span {number} needs a label")
     if len(label) > 100:
         raise BadRecord(f"span {number} has a label of {len(label)} characters (at most 100)")
+    control = control_character(label)
+    if control is not None:
+        raise BadRecord(
+            f"span {number} label '{printable(label)}' holds a control character ({control}); "
+            "labels are plain names"
+        )
     if not (0 <= start < end <= len(text)):
         raise BadRecord(
             f"span {number} ({start}-{end}) lies outside the text of {len(text)} characters"

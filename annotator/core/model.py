@@ -36,7 +36,8 @@ class Token:
             "id": self.id,
             "ws": self.ws,
         }
-        record.update({k: v for k, v in self.extra.items() if k not in record})
+        if self.extra:  # hot path of export: most tokens have none
+            record.update({k: v for k, v in self.extra.items() if k not in record})
         return record
 
     @staticmethod

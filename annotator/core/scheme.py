@@ -9,6 +9,7 @@ from pathlib import Path
 
 from annotator.core.jsonfile import read_json_file
 from annotator.core.model import Span, Stance
+from annotator.core.printable import control_character, printable
 from annotator.core.schema import LABELS_SCHEMA, SCHEMA_DIR, validator
 from annotator.errors import InputError
 
@@ -94,6 +95,14 @@ def load_scheme(path: Path | None = None) -> LabelScheme:
                 path,
                 f"malformed label scheme: stance label {stance.name} has key {stance.key!r}; "
                 f"the stance keys are fixed ({fixed})",
+            )
+    for label in entities:
+        control = control_character(label.name)
+        if control is not None:
+            raise InputError(
+                path,
+                f"malformed label scheme: label '{printable(label.name)}' holds a control "
+                f"character ({control}); labels are plain names",
             )
     for group in (entities, stances):
         names = [label.name for label in group]
