@@ -15,7 +15,9 @@ from annotator.core.files import write_output
 from annotator.core.input_check import InputCheck, check_inputs
 from annotator.core.model import CorpusRecord
 from annotator.core.schema import file_problems, input_file_hint
-from annotator.core.store import Store, StoreStats
+from annotator.core.stats import CorpusStats
+from annotator.core.stats import corpus_stats as count_corpus
+from annotator.core.store import Store
 from annotator.nlp.pipeline import blank_tokenizer
 
 ANNOTATOR_ENV = "ANNOTATOR_NAME"
@@ -124,5 +126,6 @@ def validate_inputs(paths: Sequence[Path]) -> list[InputCheck]:
     return list(check_inputs(paths, tokenize))
 
 
-def corpus_stats(store: Store, annotator: str) -> StoreStats:
-    return store.stats(annotator)
+def corpus_stats(store: Store, annotator: str) -> CorpusStats:
+    """Documents by answer, spans and stances by label and status, for one annotator."""
+    return count_corpus(store, annotator)

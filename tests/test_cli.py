@@ -13,7 +13,7 @@ import pytest
 
 from annotator import __version__
 from annotator.cli import run
-from tests.conftest import SEEDS
+from tests.conftest import FORMATS, SEEDS
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -138,10 +138,41 @@ def test_unknown_model_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_validate_reports_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _jsonl(tmp_path, GOOD, "{oops")
+    export_like = dict.fromkeys(
+        ["text", "meta", "_input_hash", "_task_hash", "tokens", "spans", "rejected_spans",
+         "stances", "_annotator_id", "_timestamp"], "x"
+    )
+    path = _jsonl(tmp_path, json.dumps(export_like), "{oops")
     code, _, err = _run(["validate", str(path)], capsys)
     assert code == 1
-    assert "input.jsonl:1:" in err and "input.jsonl:2: not valid JSON" in err
+    assert "input.jsonl:1: meta: 'x' is not of type 'object'" in err
+    assert "input.jsonl:2: not valid JSON" in err
+
+
+def test_validate_on_an_input_file_says_so_and_how_to_check_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tweets = FORMATS / "prodigy_ner_manual_tweets.jsonl"
+    code, _, err = _run(["validate", str(tweets)], capsys)
+    assert code == 1 and err.count("\n") == 1  # one line, not 2,481 schema errors
+    assert "probably an input file" in err and f"annotator validate --input {tweets}" in err
+    code, out, err = _run(["validate", "--input", str(tweets)], capsys)
+    assert code == 0 and f"{tweets}: will import: 523 document(s), 523 with annotations" in out
+
+
+def test_validate_input_lists_the_bad_lines_annotate_would_stop_at(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _jsonl(tmp_path, GOOD, "{oops", json.dumps({"title": "no text"}), GOOD)
+    code, _, err = _run(["validate", "--input", str(path)], capsys)
+    assert code == 1
+    assert "input.jsonl:2: not valid JSON" in err
+    assert 'input.jsonl:3: the record has no "text"' in err
+    assert "will not import: 2 bad line(s)" in err and "imports the other 2" in err
+    # It is the reader annotate and suggest use: suggest stops at the same first line.
+    code, _, err = _run(["suggest", str(path), "--store", str(tmp_path / "s.sqlite"),
+                         "-o", str(tmp_path / "o.jsonl")], capsys)
+    assert code == 2 and "input.jsonl:2: not valid JSON" in err
 
 
 def test_validate_catches_wrong_offsets(

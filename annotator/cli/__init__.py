@@ -18,6 +18,7 @@ from annotator.cli import (  # noqa: F401 (registers)
     train,
 )
 from annotator.cli.common import app, err
+from annotator.core.printable import printable
 from annotator.errors import AnnotatorError
 
 
@@ -44,7 +45,7 @@ def _run(argv: list[str] | None) -> int:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except AnnotatorError as error:
-        err.print(f"annotator: error: {error}", markup=False, highlight=False)
+        err.print(f"annotator: error: {printable(str(error))}")
         return error.exit_code
     except KeyboardInterrupt:
         err.print("annotator: interrupted; every decision made so far is saved")

@@ -21,6 +21,7 @@ from annotator.cli.common import (
     report_skipped,
     use_suggesters,
 )
+from annotator.core.printable import printable
 from annotator.loop.rounds import DEFAULT_STEPS
 
 
@@ -95,7 +96,10 @@ def annotate(
 def suggest(
     inputs: InputsArgument = None,
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Where to write the suggestions (JSONL)")
+        Path,
+        typer.Option(
+            "-o", "--output", help="Where to write the suggestions (JSONL; - for standard output)"
+        ),
     ] = Path("exports/suggestions.jsonl"),
     model: ModelOption = None,
     n_process: Annotated[int, typer.Option("--n-process", min=1, help="Worker processes")] = 1,
@@ -107,10 +111,13 @@ def suggest(
     suggesters: SuggestersOption = None,
 ) -> None:
     """Pre-annotate a corpus with the model (cached in the store) and write the suggestions."""
+    from annotator.core.files import check_output_file, describe_output, is_stdout
     from annotator.loop.suggesting import suggest_corpus
     from annotator.workflow import import_corpus, write_suggestions
 
     use_suggesters(suggesters)
+    if not is_stdout(output):
+        check_output_file(output)  # now, not after minutes of suggesting
     db = open_store_at(store)
     imported = import_corpus(db, inputs_or_seeds(inputs), skip_bad_lines)
     report_skipped(imported.skipped_lines)
@@ -124,5 +131,6 @@ def suggest(
     count = write_suggestions(db, imported.hashes, output)
     cached = len(imported.hashes) - ran
     err.print(
-        f"{count} documents written to {output} ({ran} suggested now, {cached} from the cache)"
+        f"{count} documents written to {printable(describe_output(output))} ({ran} suggested "
+        f"now, {cached} from the cache)"
     )

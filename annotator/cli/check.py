@@ -17,23 +17,81 @@ from annotator.cli.common import (
     open_store_at,
     out,
 )
+from annotator.core.printable import printable
 
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="A JSONL file in the export format")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Export JSONL files, or with --input: input files")
+    ],
+    inputs: Annotated[
+        bool,
+        typer.Option(
+            "--input",
+            help="Check that the files import (as annotate and suggest read them), not that "
+            "they are exports",
+        ),
+    ] = False,
 ) -> None:
-    """Check a file against the export schema; report each bad line by number and reason."""
+    """Check export files against the schema (each bad line by number and reason), or with
+    --input, whether input files will import."""
+    if inputs:
+        _validate_inputs(files)
+        return
     from annotator.workflow import validate_file
 
-    problems = validate_file(file)
-    for line, reason in problems:
-        err.print(f"{file}:{line}: {reason}", markup=False)
-    if problems:
-        bad_lines = len({line for line, _ in problems})
-        err.print(f"{bad_lines} invalid line(s) in {file}")
+    failed = False
+    for file in files:
+        shown = printable(file)
+        result = validate_file(file)
+        if result.input_hint is not None:
+            err.print(printable(result.input_hint))
+            failed = True
+            continue
+        for line, reason in result.problems:
+            err.print(f"{shown}:{line}: {printable(reason)}")
+        if result.problems:
+            bad_lines = len({line for line, _ in result.problems})
+            err.print(f"{bad_lines} invalid line(s) in {shown}")
+            failed = True
+        else:
+            out.print(f"{shown}: valid")
+    if failed:
         raise typer.Exit(1)
-    out.print(f"{file}: valid")
+
+
+def _validate_inputs(paths: list[Path]) -> None:
+    from annotator.workflow import validate_inputs
+
+    failed = False
+    for check in validate_inputs(paths):
+        shown = printable(check.path)
+        for line in check.bad_lines[:20]:
+            err.print(printable(line))
+        if len(check.bad_lines) > 20:
+            err.print(f"... and {len(check.bad_lines) - 20} more bad line(s) in {shown}")
+        if check.failure is not None:
+            err.print(printable(check.failure))
+        if check.imports:
+            out.print(
+                f"{shown}: will import: {check.documents} document(s), {check.annotated} "
+                "with annotations"
+            )
+            continue
+        failed = True
+        if check.failure is None and check.documents == 0:
+            err.print(f"{shown}: will not import: no line of it is a usable record")
+        elif check.failure is None:
+            err.print(
+                f"{shown}: will not import: {len(check.bad_lines)} bad line(s); fix them, or "
+                f"skip them with `annotator suggest --skip-bad-lines` (it imports the other "
+                f"{check.documents})"
+            )
+        else:
+            err.print(f"{shown}: will not import")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -54,7 +112,7 @@ def evaluate(
         return
     table = Table("", "precision", "recall", "F1", "gold", "predicted", "correct")
     rows = [("entities", evaluation.entities)]
-    rows += [(f"  {label}", s) for label, s in sorted(evaluation.per_label.items())]
+    rows += [(f"  {printable(label)}", s) for label, s in sorted(evaluation.per_label.items())]
     rows.append(("stances", evaluation.stances))
     for name, scores in rows:
         table.add_row(
@@ -75,21 +133,25 @@ def evaluate(
 
 @app.command()
 def stats(annotator: AnnotatorOption = None, store: StoreOption = None) -> None:
-    """Documents done and left, and span counts per label and status."""
+    """Documents by answer, and spans and stances per label and status (reads the store,
+    never writes or creates one)."""
+    from annotator.core.stats import STATUSES
     from annotator.workflow import corpus_stats
 
     name = annotator_name(annotator)
-    figures = corpus_stats(open_store_at(store), name)
-    done = figures.finished + figures.skipped + figures.rejected
+    figures = corpus_stats(open_store_at(store, read_only=True), name)
+    answers = figures.answers
     out.print(
-        f"annotator {name}: {figures.documents} documents, {done} done "
-        f"({figures.finished} finished, {figures.skipped} skipped, {figures.rejected} rejected), "
-        f"{figures.documents - done} left; {figures.suggested} have suggestions"
+        f"annotator {printable(name)}: {figures.documents} documents, {figures.done} done "
+        f"({answers['finished']} finished, {answers['skipped']} skipped, "
+        f"{answers['rejected']} rejected), {answers['open']} left; "
+        f"{figures.suggested} have suggestions"
     )
-    statuses = ["suggested", "accepted", "edited", "added", "rejected"]
-    table = Table("label", *statuses, "total")
-    labels = sorted({label for label, _ in figures.label_counts})
-    for label in labels:
-        counts = [figures.label_counts.get((label, status), 0) for status in statuses]
-        table.add_row(label, *(str(c) for c in counts), str(sum(counts)))
-    out.print(table)
+    for kind, counts in (("span label", figures.spans), ("stance label", figures.stances)):
+        table = Table(kind, *STATUSES, "total")
+        for label in sorted({label for label, _ in counts}):
+            row = [counts[(label, status)] for status in STATUSES]
+            table.add_row(printable(label), *(str(c) for c in row), str(sum(row)))
+        if not counts:
+            table.add_row("(none)", *("0" for _ in STATUSES), "0")
+        out.print(table)

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from annotator import __version__
+from annotator.core.printable import printable
 
 if TYPE_CHECKING:
     from annotator.core.store import StoreBackend
@@ -22,8 +23,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+# Neither console interprets markup or emoji codes: what they print often comes from files
+# (labels, titles, file names), and it goes through `printable` for control characters.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 StoreOption = Annotated[
     Path | None,
@@ -87,10 +90,12 @@ def inputs_or_seeds(inputs: list[Path] | None) -> list[Path]:
     return inputs if inputs else [Path("seeds")]
 
 
-def open_store_at(path: Path | None) -> StoreBackend:
+def open_store_at(path: Path | None, read_only: bool = False) -> StoreBackend:
+    """The store of --store / $ANNOTATOR_STORE; `read_only` for commands that only read it
+    (they work on a store the user cannot write, and never create one)."""
     from annotator.core.store import open_store
 
-    return open_store(path)
+    return open_store(path, read_only=read_only)
 
 
 def annotator_name(name: str | None) -> str:
@@ -124,5 +129,5 @@ def report_skipped(lines: list[str]) -> None:
     if lines:
         err.print(f"skipped {len(lines)} bad line(s):", style="yellow")
         for line in lines[:20]:
-            err.print(f"  {line}", markup=False)
+            err.print(f"  {printable(line)}")
 

@@ -18,6 +18,8 @@ from annotator.cli.common import (
     err,
     open_store_at,
 )
+from annotator.core.files import describe_output
+from annotator.core.printable import printable
 
 if TYPE_CHECKING:
     from annotator.core.store import StoreBackend
@@ -36,7 +38,9 @@ def export(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", help="File (jsonl, conll) or folder (spacy). Default: exports/"
+            "-o",
+            "--output",
+            help="File (jsonl, conll; - for standard output) or folder (spacy). Default: exports/",
         ),
     ] = None,
     include_unfinished: Annotated[
@@ -64,7 +68,8 @@ def export(
         ),
     ] = False,
 ) -> None:
-    """Export the annotations as Prodigy-compatible JSONL (validated, written atomically)."""
+    """Export the annotations as Prodigy-compatible JSONL (validated, written atomically;
+    -o - writes to standard output)."""
     from annotator.core.export import default_export_path, export_jsonl
     from annotator.nlp.pipeline import blank_tokenizer
 
@@ -72,7 +77,7 @@ def export(
         _export_all_annotators(store, output, include_unfinished, format, annotator)
         return
     name = annotator_name(annotator)
-    db = open_store_at(store)
+    db = open_store_at(store, read_only=True)
     if format is ExportFormat.spacy:
         _export_spacy(db, name, output, include_unfinished, dev_fraction, seed)
         return
@@ -81,7 +86,7 @@ def export(
         return
     target = output or default_export_path(name)
     count = export_jsonl(db, name, target, include_unfinished, blank_tokenizer())
-    err.print(f"{count} records exported to {target}")
+    err.print(f"{count} records exported to {printable(describe_output(target))}")
 
 
 def _export_all_annotators(
@@ -120,9 +125,8 @@ def _export_conll(
     if written.stances:
         notes.append(f"{written.stances} stances, which CoNLL cannot hold (use jsonl or spacy)")
     err.print(
-        f"{written.documents} documents exported to {target}"
-        + (f"; left out: {', '.join(notes)}" if notes else ""),
-        markup=False,
+        f"{written.documents} documents exported to {printable(describe_output(target))}"
+        + (f"; left out: {', '.join(notes)}" if notes else "")
     )
 
 
@@ -141,7 +145,8 @@ def _export_spacy(
     written = export_docbins_from_store(db, name, target, dev_fraction, seed, include_unfinished)
     skipped = ", ".join(f"{n} {why}" for why, n in sorted(written.skipped.items()))
     err.print(
-        f"{written.train_count} documents to {written.train_path}, {written.dev_count} to "
-        f"{written.dev_path}" + (f" (not training data: {skipped})" if skipped else ""),
-        markup=False,
+        printable(
+            f"{written.train_count} documents to {written.train_path}, {written.dev_count} to "
+            f"{written.dev_path}" + (f" (not training data: {skipped})" if skipped else "")
+        )
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from annotator.cli.common import app, err
+from annotator.core.printable import printable
 
 
 @app.command()
@@ -22,5 +23,5 @@ def recover(
 
     report = recover_store(damaged, output)
     for problem in report.problems:
-        err.print(f"warning: {problem}", markup=False, style="yellow")
-    err.print(report.summary(damaged, output), markup=False)
+        err.print(f"warning: {printable(problem)}", style="yellow")
+    err.print(printable(report.summary(damaged, output)))

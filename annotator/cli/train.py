@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO, cast
 
 import typer
 from rich.table import Table
 
 from annotator.cli.common import DevFractionOption, SeedOption, app, err, out, progress_bar
+from annotator.core.printable import PrintableWriter, printable
 
 if TYPE_CHECKING:
     from annotator.training.config import TrainingSettings
@@ -93,29 +94,33 @@ def _train_once(
 
     from annotator.training.train import SCORES_FILE, train_model, training_notes
 
-    result = train_model(export_file, target, settings, dev_fraction, log=sys.stderr)
+    # spaCy's log names paths as they are: shown printable, and without colour codes.
+    log = cast(TextIO, PrintableWriter(sys.stderr))
+    result = train_model(export_file, target, settings, dev_fraction, log=log)
     if as_json:
         out.print_json(json.dumps(result.to_json()))
         return
-    table = Table("dev", "precision", "recall", "F1", title=f"{result.source}")
+    table = Table("dev", "precision", "recall", "F1", title=printable(result.source))
     for kind, prf in (("entities", result.scores.entities), ("stances", result.scores.stances)):
         table.add_row(kind, *(_score(v) for v in (prf.precision, prf.recall, prf.f1)))
         for label, figures in prf.per_label.items():
-            table.add_row(f"  {label}", *(_score(figures.get(k)) for k in ("p", "r", "f")))
+            table.add_row(
+                f"  {printable(label)}", *(_score(figures.get(k)) for k in ("p", "r", "f"))
+            )
     out.print(table)
     for note in training_notes(result):
         err.print(note, markup=False)
     if result.kept_labels:
         kept = ", ".join(f"{label} {count}" for label, count in result.kept_labels.items())
         err.print(
-            f"kept the base pipeline's labels the export does not annotate: {kept} of its "
-            "entities added as training data (--only-annotated-labels: none)",
-            markup=False,
+            f"kept the base pipeline's labels the export does not annotate: {printable(kept)} "
+            "of its entities added as training data (--only-annotated-labels: none)"
         )
     err.print(
-        f"{result.train_count} train / {result.dev_count} dev documents, "
-        f"{result.seconds:.1f} s; model: {result.model_path}; scores: {target / SCORES_FILE}",
-        markup=False,
+        printable(
+            f"{result.train_count} train / {result.dev_count} dev documents, "
+            f"{result.seconds:.1f} s; model: {result.model_path}; scores: {target / SCORES_FILE}"
+        )
     )
 
 
@@ -144,8 +149,8 @@ def _train_curve(
     if as_json:
         out.print_json(json.dumps({"points": [point.to_json() for point in points]}))
     else:
-        out.print(render_curve(points), markup=False)
-    err.print(f"curve: {target / CURVE_FILE}", markup=False)
+        out.print("\n".join(printable(line) for line in render_curve(points).split("\n")))
+    err.print(f"curve: {printable(target / CURVE_FILE)}")
 
 
 def _score(value: float | None) -> str:

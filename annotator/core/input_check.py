@@ -57,6 +57,4 @@ def check_input(path: Path, tokenize: Tokenizer) -> InputCheck:
         check.failure = str(error)
         check.documents = check.annotated = 0
     check.bad_lines = report.skipped_lines
-    if check.bad_lines and check.failure is None and check.documents == 0:
-        check.failure = f"{path}: no record of it is usable"
     return check

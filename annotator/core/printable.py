@@ -9,7 +9,12 @@ is the printer's business: the CLI's consoles never interpret it.)
 
 from __future__ import annotations
 
+import io
+import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 # C0 controls as the Unicode "control pictures" (U+2400 block): ESC shows as ␛, a newline as ␊.
 _C0 = {code: chr(0x2400 + code) for code in range(0x20)}
@@ -45,3 +50,54 @@ def control_character(text: str) -> str | None:
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") or char in "\u2028\u2029":
             return f"U+{ord(char):04X} {printable(char)!s}".rstrip()
     return None
+
+
+# What spaCy's printer (wasabi) and Rich read to decide on colour codes.
+_NO_COLOUR_ENV = {"ANSI_COLORS_DISABLED": "1", "WASABI_LOG_FRIENDLY": "1", "NO_COLOR": "1"}
+
+
+@contextmanager
+def colour_only_on_a_terminal(stream: Any) -> Iterator[None]:
+    """Within the block, printers writing to `stream` use no colour codes unless it is a
+    terminal (wasabi, which spaCy's training log uses, colours even a file or a pipe)."""
+    isatty = getattr(stream, "isatty", None)
+    if callable(isatty) and isatty():
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in _NO_COLOUR_ENV}
+    os.environ.update(_NO_COLOUR_ENV)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class PrintableWriter(io.TextIOBase):
+    """A text stream that shows control characters of what passes through as symbols, line
+    by line (for logs of other libraries, such as spaCy's training table, that print paths
+    and labels as they are). It says it is no terminal, so those libraries add no colour."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        """A writer."""
+        return True
+
+    def write(self, text: str) -> int:
+        """Write `text` with newlines kept and every other control character shown."""
+        self._stream.write("\n".join(printable(part) for part in text.split("\n")))
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the stream underneath."""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        """Never a terminal: colour codes would be shown as symbols."""
+        return False

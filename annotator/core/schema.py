@@ -70,6 +70,13 @@ def _where(path: Any) -> str:
     return "/".join(parts) if parts else "record"
 
 
+def _message(error: Any) -> str:
+    if error.validator == "pattern" and isinstance(error.instance, str):
+        # The only pattern of the schema: labels hold no control or reordering character.
+        return f"{error.instance!r} holds a control or reordering character; labels are names"
+    return str(error.message)
+
+
 def record_problems(record: Any) -> list[str]:
     """Readable reasons why `record` is not a valid export record (empty when it is)."""
     try:
@@ -83,7 +90,7 @@ def record_problems(record: Any) -> list[str]:
         pass
     # jsonschema says exactly what is wrong.
     problems = [
-        f"{_where(error.absolute_path)}: {error.message}"
+        f"{_where(error.absolute_path)}: {_message(error)}"
         for error in sorted(validator().iter_errors(record), key=lambda e: list(e.path))
     ]
     if problems:

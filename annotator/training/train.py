@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from spacy.tokens import Doc
 
 from annotator.core.files import check_output_folder, write_atomically
+from annotator.core.printable import colour_only_on_a_terminal
 from annotator.errors import AnnotatorError
 from annotator.nlp.trained_stances import STANCE_KEY
 from annotator.training.config import TrainingSettings, build_config, write_config
@@ -277,7 +278,8 @@ def train_split(
         new_labels = add_new_labels(ner, base.training.train)
         # Not saved with the model: it only steers the choice of model-best.
         ner.scorer = annotated_ner_scorer(annotated)
-    train_nlp(nlp, output_dir, stdout=log, stderr=log)
+    with colour_only_on_a_terminal(log):  # a log file or a pipe gets no ANSI codes
+        train_nlp(nlp, output_dir, stdout=log, stderr=log)
     name = name or model_name(output_dir)
     for folder in (MODEL_BEST, MODEL_LAST):
         _label_meta(output_dir / folder, name, f"{name}/{folder}")
