@@ -7,7 +7,7 @@ from typing import Any
 from annotator.core.evaluate import evaluate_records, read_scored, scored_record
 from annotator.nlp.components import COMPONENT_NAMES
 from annotator.nlp.pipeline import blank_tokenizer, suggestions_from_doc
-from annotator.workflow import validate_file
+from annotator.workflow import FileValidation, validate_file
 from tests.nlp.conftest import SEED_GOLD
 
 TOKENIZE = blank_tokenizer()
@@ -23,7 +23,7 @@ def prediction(doc: Any) -> dict[str, Any]:
 
 
 def test_seed_gold_passes_annotator_validate() -> None:
-    assert validate_file(SEED_GOLD) == []
+    assert validate_file(SEED_GOLD) == FileValidation(problems=[])
 
 
 def test_seed_gold_covers_the_seed_article(seed_text: str) -> None:

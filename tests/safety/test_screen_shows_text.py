@@ -16,7 +16,9 @@ pytestmark = pytest.mark.anyio
 
 TITLE = "[bold]Title[/bold] \x1b]0;pwned\x07 \u202eevil\u202c"
 BODY = "Obama met \x1b[5;7;9mPutin\x1b[0m and said [bold]nothing[/bold] \x07."
-LABEL = "EVIL\x1b[5;7;9m[bold]"  # imported labels are data too
+# Imported labels are data too: markup in one is shown as text (a control character in one
+# is refused at import: tests/safety/test_hostile_output.py).
+LABEL = "EVIL[bold]"
 RAW = ("\x1b", "\x07", "\u202e", "\u202c")
 
 
@@ -51,7 +53,7 @@ async def test_markup_escapes_and_bidi_controls_are_shown_as_text(tmp_path: Path
             assert char not in screen, f"{char!r} reached the screen"
         assert "[bold]nothing[/bold]" in screen and "[bold]Title[/bold]" in screen
         assert "\u241b" in screen  # ESC shown as the visible symbol for it
-    assert "EVIL\u241b[5;7;9m[bold]" in screens[1]
+    assert "EVIL[bold]" in screens[1]
 
 
 async def test_a_decision_the_store_cannot_save_is_reported_not_acknowledged(

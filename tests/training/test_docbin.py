@@ -292,6 +292,7 @@ def test_export_format_spacy_writes_train_and_dev_from_the_store(
 def test_export_format_spacy_with_nothing_finished_is_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    SQLiteStore(tmp_path / "empty.sqlite").close()  # export reads a store, never creates one
     code = run(
         [
             "export",
