@@ -19,6 +19,7 @@ from annotator.cli.common import (
     open_store_at,
     out,
 )
+from annotator.core.printable import printable
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
@@ -49,9 +50,7 @@ def _figure(value: float | None) -> str:
 
 def _plain(text: str) -> Text:
     """Text from a file or a store, shown as it is: no markup, no control characters."""
-    from annotator.ui.display import display_line
-
-    return Text(display_line(text))
+    return Text(printable(text))
 
 
 def _stance_f1(pair: PairAgreement) -> str:
@@ -170,7 +169,7 @@ def agree(
         found = read_annotations(files, lazy_tokenizer())
         where = ", ".join(str(f) for f in files)
     else:
-        opened = open_store_at(store)
+        opened = open_store_at(store, read_only=True)
         try:
             found = store_annotations(opened, opened.annotators(), lazy_tokenizer())
         finally:
@@ -192,8 +191,8 @@ def agree(
         below = [p for p in agreement.pairs if p.entities.exact.f1 < minimum]
         for pair in below:
             err.print(
-                f"{pair.a} and {pair.b}: entity F1 {pair.entities.exact.f1:.3f} is below {minimum}",
-                markup=False,
+                f"{printable(pair.a)} and {printable(pair.b)}: entity F1 "
+                f"{pair.entities.exact.f1:.3f} is below {minimum}",
             )
         if below:
             raise typer.Exit(1)

@@ -60,6 +60,7 @@ def _exported_with_hostile_labels(clean_export: Path, target: Path) -> Path:
         record = json.loads(line)
         for span in record["spans"]:
             span["label"] = span["label"] + ESCAPES + MARKUP
+        record["_annotator_id"] = "bob" + ESCAPES + MARKUP
         lines.append(json.dumps(record))
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
@@ -69,9 +70,10 @@ def _run(args: list[str], capfdbinary: pytest.CaptureFixture[bytes]) -> tuple[in
     code = run(args)
     captured = capfdbinary.readouterr()
     output = captured.out + captured.err
-    # `-o -` writes the data itself to stdout: JSON escapes ESC and BEL there, and keeps the
+    # `-o -` and `--json` write data to stdout: JSON escapes ESC and BEL there, and keeps the
     # text's other characters exactly; every message is checked for all three.
-    messages = captured.err if args[-2:] == ["-o", "-"] else output
+    data = args[-2:] == ["-o", "-"] or "--json" in args
+    messages = captured.err if data else output
     assert b"\x1b" not in output and b"\x07" not in output, (args, output)
     assert "\u202e".encode() not in messages, (args, messages)
     assert b"Traceback" not in output
@@ -160,6 +162,9 @@ def test_the_hostile_file_through_every_command(
         ["evaluate", str(hostile_export), str(hostile_export)],
         ["evaluate", str(export), str(hostile_export)],
         ["train", str(hostile_export), "--blank", "-o", str(out / "model")],
+        ["agree", str(export), str(hostile_export)],
+        ["agree", str(export), str(hostile_export), "--json", "--min", "0.99"],
+        ["agree", "--store", store],
         ["stats", "--store", str(out / f"{HOSTILE_NAME}.missing.sqlite")],
     ):
         code, output = _run(args, capfdbinary)

@@ -70,8 +70,9 @@ def socket_path() -> Iterator[Path]:
     [
         ["export", "--annotator", "alice"],
         ["export", "--annotator", "alice", "--format", "conll"],
+        ["suggest", str(REPO / "seeds")],  # refused before the model loads
     ],
-    ids=["export-jsonl", "export-conll"],
+    ids=["export-jsonl", "export-conll", "suggest"],
 )
 def test_export_onto_a_node_that_is_not_a_file_is_refused_and_left_as_it_was(
     kind: str,

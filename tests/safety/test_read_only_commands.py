@@ -1,4 +1,4 @@
-"""The commands that only read (export, stats, validate, evaluate) work on a store and files
+"""The commands that only read (export, stats, validate, evaluate, agree) work on a store and files
 the user cannot write, and never create a store.
 
 Root may write anything, so the proof runs the commands as the user `nobody` in a child
@@ -58,6 +58,7 @@ COMMANDS = [
      "-o", "{out}/alice-spacy"],
     ["validate", "{folder}/gold.jsonl"],
     ["evaluate", "{folder}/gold.jsonl", "{folder}/gold.jsonl"],
+    ["agree", "--store", "{store}"],
     # The proof that the user has no rights there: writing into the store's folder fails.
     ["export", "--store", "{store}", "--annotator", "alice", "-o", "{folder}/new.jsonl"],
 ]
@@ -70,9 +71,10 @@ def _fill(path: Path) -> None:
     for record in records:
         doc = record.document
         context = EditContext.of(doc.text, doc.tokens)
-        state = store.apply("alice", doc.input_hash, AddSpan(0, 0, "GPE").plan(
-            store.state("alice", doc.input_hash), context))
-        store.apply("alice", doc.input_hash, SetAnswer("accept").plan(state, context))
+        for name, label in (("alice", "GPE"), ("bob", "ORG")):
+            state = store.apply(name, doc.input_hash, AddSpan(0, 0, label).plan(
+                store.state(name, doc.input_hash), context))
+            store.apply(name, doc.input_hash, SetAnswer("accept").plan(state, context))
     store.close()
 
 
