@@ -108,9 +108,12 @@ def _export_all_annotators(
         )
     target = output or DEFAULT_EXPORT_DIR / "all-annotators.jsonl"
     count = export_all_annotators(
-        open_store_at(store), target, include_unfinished, blank_tokenizer()
+        open_store_at(store, read_only=True), target, include_unfinished, blank_tokenizer()
     )
-    err.print(f"{count} records (one per annotator and document) exported to {target}")
+    err.print(
+        f"{count} records (one per annotator and document) exported to "
+        f"{printable(describe_output(target))}"
+    )
 
 
 def _export_conll(

@@ -227,9 +227,8 @@ def import_(
         opened.close()
     people = ", ".join(f"{name} {count}" for name, count in sorted(summary.imported.items()))
     out.print(
-        f"imported {summary.total} document(s){': ' + people if people else ''}"
-        + (f"; {summary.unchanged} already so" if summary.unchanged else ""),
-        markup=False,
+        f"imported {summary.total} document(s){': ' + printable(people) if people else ''}"
+        + (f"; {summary.unchanged} already so" if summary.unchanged else "")
     )
 
 

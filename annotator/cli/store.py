@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from annotator.cli.common import app, err
+from annotator.core.printable import printable
 
 store_app = typer.Typer(
     name="store",
@@ -28,4 +29,4 @@ def copy(
     from annotator.core.store.postgres import redacted
 
     report = copy_store(source, target)
-    err.print(report.summary(redacted(source), redacted(target)), markup=False)
+    err.print(printable(report.summary(redacted(source), redacted(target))))

@@ -109,7 +109,7 @@ def _train_once(
             )
     out.print(table)
     for note in training_notes(result):
-        err.print(note, markup=False)
+        err.print(printable(note))
     if result.kept_labels:
         kept = ", ".join(f"{label} {count}" for label, count in result.kept_labels.items())
         err.print(

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.corpus import Tokenizer, write_jsonl
-from annotator.core.export import export_record, validated, write_atomically
+from annotator.core.export import export_record, validated
+from annotator.core.files import write_output
 from annotator.core.store import StoreBackend
 
 
@@ -39,4 +40,4 @@ def export_all_annotators(
 ) -> int:
     """Write every annotator's records to `output` atomically, validated; the record count."""
     records = validated(all_annotator_records(store, include_unfinished, tokenize))
-    return write_atomically(output, lambda handle: write_jsonl(handle, records))
+    return write_output(output, lambda handle: write_jsonl(handle, records))

@@ -125,6 +125,10 @@ def test_folder_outputs_refuse_a_device_or_fifo(
         assert code == 2 and err.count("\n") == 1, (command, err)
         assert str(target) in err and "Traceback" not in err
         assert _identity(target) == before
+    code = run(["store", "copy", str(finished_store), str(target)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "already exists" in err
+    assert _identity(target) == before
 
 
 def test_a_file_that_becomes_a_fifo_while_writing_is_not_replaced(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.core.files import check_new_output
 from annotator.core.store.decisions import StoreBackend
 from annotator.core.store.location import open_store, store_url
 from annotator.core.store.postgres import PostgresStore
@@ -76,8 +77,8 @@ class CopyReport:
 
 def copy_store(source: str | Path, target: str | Path) -> CopyReport:
     """Copy the store at `source` into a new store at `target` (which must not hold one)."""
-    if store_url(target) is None and (Path(target).exists() or Path(target).is_symlink()):
-        raise StoreError(f"{target}: already exists; copy into a new store file")
+    if store_url(target) is None:
+        check_new_output(Path(target))  # a new file: never a device, a FIFO or a link
     src = open_store(source, read_only=True)
     try:
         dest = open_store(target)
