@@ -235,3 +235,16 @@ def test_bad_line_names_file_and_line(tmp_path: Path) -> None:
     path.write_text('{"text": "ok", "spans": []}\n{"text": "x", "spans": [{"start": 0}]}\n')
     with pytest.raises(InputError, match=r"bad.jsonl:2: span 0 needs integer"):
         read_annotations([path], blank_tokenizer())
+
+
+def test_lines_the_fast_decoder_refuses_are_read_by_the_standard_one(tmp_path: Path) -> None:
+    # orjson refuses NaN and invalid UTF-8; json takes NaN and names the bad byte.
+    first = {"text": "Alice met Bob.", "_annotator_id": "a", "spans": []}
+    second = '{"text": "Bob met Alice.", "_annotator_id": "a", "spans": [], "meta": {"x": NaN}}'
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps(first) + "\n" + second + "\n", encoding="utf-8")
+    found = read_annotations([path], blank_tokenizer())
+    assert [a.text for a in found["a"]] == ["Alice met Bob.", "Bob met Alice."]
+    path.write_bytes(json.dumps(first).encode() + b"\n" + b'{"text": "\xff"}\n')
+    with pytest.raises(InputError, match=r"a.jsonl:2: invalid UTF-8"):
+        read_annotations([path], blank_tokenizer())
