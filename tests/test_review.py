@@ -154,3 +154,10 @@ def test_versions_list_who_gave_what_only_for_reviewed_documents(team: SQLiteSto
     assert [s["text"] for s in alice["spans"]] == ["Joe Biden", "Wang Yi", "Beijing"]
     # An annotator's own documents were not reviewed: no versions.
     assert document_versions(team, "alice", input_hash, everyone) is None
+
+
+def test_queue_keeps_only_the_given_documents(team: SQLiteStore) -> None:
+    hashes, _ = review_queue(team, "rita", blank_tokenizer())
+    only, names = review_queue(team, "rita", blank_tokenizer(), only=[hashes[1]])
+    assert only == [hashes[1]]
+    assert names == ["alice", "bob"]  # carol did not finish that one
