@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from annotator.core.conll import conll_documents  # noqa: E402
+from annotator.core.evaluate import Scores  # noqa: E402
 from annotator.nlp.components import (  # noqa: E402
     COMPONENT_NAMES,
     ENTITY_SETTINGS,
@@ -62,32 +63,12 @@ POLARITY = {"Positive": "FAVOR", "Negative": "AGAINST"}
 Entity = tuple[int, int, str]  # (start, end, CoNLL label) in one document's text
 
 
-@dataclass(frozen=True)
-class Tally:
-    """Counts behind precision, recall and F1."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def row(self, name: str) -> str:
-        return (
-            f"{name:<24} P {self.precision:6.3f}  R {self.recall:6.3f}  F1 {self.f1:6.3f}"
-            f"   ({self.tp} right, {self.tp + self.fn} gold, {self.tp + self.fp} suggested)"
-        )
+def row(name: str, tally: Scores) -> str:
+    """One line of the report: P/R/F1 and the counts behind them."""
+    return (
+        f"{name:<24} P {tally.precision:6.3f}  R {tally.recall:6.3f}  F1 {tally.f1:6.3f}"
+        f"   ({tally.tp} right, {tally.tp + tally.fn} gold, {tally.tp + tally.fp} suggested)"
+    )
 
 
 def entity_settings() -> list[tuple[str, SuggestionSettings]]:
@@ -163,7 +144,7 @@ def bench_entities(nlp: Any, limit: int | None, examples: int) -> None:
         predictions[name] = [conll_entities(apply_rules(nlp, d, settings)) for d in docs]
     tallies = {name: _tally(golds, found) for name, found in predictions.items()}
     for name, tally in tallies.items():
-        print(tally.row(name))
+        print(row(name, tally))
     raw_f1 = tallies["raw model"].f1
     print(f"all rules - raw model: {tallies['all rules'].f1 - raw_f1:+.3f} F1 (target >= +0.06)")
     print("-- per rule against the raw model: fixes / breaks")
@@ -182,16 +163,16 @@ def bench_entities(nlp: Any, limit: int | None, examples: int) -> None:
                 [{e for e in g if e[2] == label} for g in golds],
                 [{e for e in p if e[2] == label} for p in predictions[name]],
             )
-            print(per.row(f"  {label} {name}"))
+            print(row(f"  {label} {name}", per))
 
 
-def _tally(golds: Iterable[set[Entity]], predicted: Iterable[set[Entity]]) -> Tally:
+def _tally(golds: Iterable[set[Entity]], predicted: Iterable[set[Entity]]) -> Scores:
     tp = fp = fn = 0
     for gold, found in zip(golds, predicted, strict=True):
         tp += len(gold & found)
         fp += len(found - gold)
         fn += len(gold - found)
-    return Tally(tp, fp, fn)
+    return Scores(tp, fp, fn)
 
 
 def _changes(
@@ -305,7 +286,7 @@ def bench_stances(nlp: Any, limit: int | None, examples: int) -> None:
                 recalled.update((number, n) for n in hits)
                 if not hits:
                     wrong.append(_describe(stance))
-        tally = Tally(right, suggested - right, total_gold - len(recalled))
+        tally = Scores(right, suggested - right, total_gold - len(recalled))
         print(
             f"{name:<24} P {tally.precision:6.3f}  R {len(recalled) / max(total_gold, 1):6.3f}"
             f"   ({right} of {suggested} suggestions right, {len(recalled)} of {total_gold} gold"

@@ -62,6 +62,13 @@ class Cluster:
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def stop_quietly(self) -> None:
+        """Stop and remove it, whatever state it is in (a half-made cluster included)."""
+        try:
+            self.stop()
+        except (RuntimeError, subprocess.TimeoutExpired):
+            shutil.rmtree(self.folder, ignore_errors=True)
+
 
 def _as_postgres(command: list[str], timeout: float) -> None:
     result = subprocess.run(
@@ -72,9 +79,36 @@ def _as_postgres(command: list[str], timeout: float) -> None:
         raise RuntimeError(f"{' '.join(command)} failed: {result.stderr.strip()}")
 
 
+OWNER_FILE = "owner.pid"  # the process whose tests use the cluster
+
+
+def stop_orphans() -> None:
+    """Stop clusters whose test process died before its teardown (killed, timed out)."""
+    for folder in Path(tempfile.gettempdir()).glob("annotator-pg-*"):
+        owner = folder / OWNER_FILE
+        try:
+            pid = int(owner.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not _alive(pid):
+            Cluster(folder, server_bin()).stop_quietly()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def start_cluster(durable: bool = False, settings: dict[str, str] | None = None) -> Cluster:
     """initdb and start a cluster in a fresh temporary folder; `durable` keeps fsync on."""
+    stop_orphans()
     folder = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
+    (folder / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
     user = pwd.getpwnam("postgres")
     os.chown(folder, user.pw_uid, user.pw_gid)
     folder.chmod(0o755)

@@ -56,14 +56,21 @@ def _kind(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
-def check_output_file(path: Path) -> None:
-    """Refuse `path` unless it is absent or a regular file (never a link, device, FIFO...)."""
+def _existing_mode(path: Path) -> int | None:
+    """The mode of what is at `path` (links not followed), None when nothing is."""
     try:
-        mode = os.lstat(path).st_mode
+        return os.lstat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
-        return  # creating its folder will say what is wrong, if anything
+        return None
     except OSError as error:
         raise OutputRefused(f"{path}: cannot write here ({error.strerror})") from None
+
+
+def check_output_file(path: Path) -> None:
+    """Refuse `path` unless it is absent or a regular file (never a link, device, FIFO...)."""
+    mode = _existing_mode(path)
+    if mode is None:
+        return  # creating its folder will say what is wrong, if anything
     kind = _kind(mode)
     if kind == "a symbolic link":
         raise OutputRefused(f"{path}: is a symbolic link; choose a plain file to write to")
@@ -78,12 +85,9 @@ def check_output_folder(path: Path, what: str = "output") -> None:
     """Refuse a folder output that exists as anything but a folder (or means stdout)."""
     if is_stdout(path):
         raise OutputRefused(f"{path}: the {what} is a folder; it cannot go to standard output")
-    try:
-        mode = os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
+    mode = _existing_mode(path)
+    if mode is None:
         return  # creating its folder will say what is wrong, if anything
-    except OSError as error:
-        raise OutputRefused(f"{path}: cannot write here ({error.strerror})") from None
     kind = _kind(mode)
     if kind == "a symbolic link":
         raise OutputRefused(f"{path}: is a symbolic link; choose a plain folder for the {what}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -67,27 +68,30 @@ def guarded_iter(
     return wrapper
 
 
-class SQLStore:
+class SQLStore(ABC):
     """The backend-neutral part of a store; see `SQLiteStore` and `PostgresStore`."""
 
     _db: Any  # a DB-API connection taking `?` placeholders
     location: str | Path  # what `open_store` opens again (in a worker process, say)
     read_only: bool = False
 
+    @abstractmethod
     def _write(self) -> AbstractContextManager[Any]:
-        raise NotImplementedError
+        """A write transaction on the backend's connection."""
 
     def set_patience(self, seconds: float) -> None:
         """How long a write waits for another process's lock before it fails (the screen
         waits under a second and says so, instead of freezing). Backends that never wait
         ignore it."""
+        return None  # the default: never wait
 
+    @abstractmethod
     def _failure(self, error: Exception) -> StoreError | None:
         """The StoreError to raise for `error`, or None when it is a bug to let through."""
-        raise NotImplementedError
 
     def _forget_cached(self) -> None:
         """Drop remembered states (suggestions changed under them)."""
+        return None  # the default: nothing remembered
 
     # -- corpus files and documents ----------------------------------------------------------
 
@@ -319,10 +323,11 @@ class SQLStore:
         ).fetchall()
         return sorted(r[0] for r in rows)
 
+    @abstractmethod
     def _states_of(
         self, annotator: str, rows: Sequence[tuple[int, str | None, Any]]
     ) -> dict[int, DocumentState]:
-        raise NotImplementedError
+        """The states of these `states` rows (backends decode their JSON their own way)."""
 
     @guarded_iter
     def iter_annotated(
