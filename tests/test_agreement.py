@@ -10,14 +10,10 @@ from typing import Any
 
 import pytest
 
-from annotator.core.agreement import (
-    Annotation,
-    cohen_kappa,
-    compute_agreement,
-    nominal_alpha,
-    overlap_matches,
-)
+from annotator.core.agreement import Annotation, compute_agreement
+from annotator.core.agreement_figures import cohen_kappa, nominal_alpha
 from annotator.core.agreement_input import read_annotations
+from annotator.core.agreement_matching import TokenEdges, overlap_matches
 from annotator.core.corpus import input_hash
 from annotator.core.evaluate import StanceItem
 from annotator.core.model import TextRef
@@ -42,7 +38,7 @@ def doc(text: str, *entities: tuple[str, str], stances: tuple[StanceItem, ...] =
         key=input_hash(text),
         text=text,
         title=text,
-        tokens=tuple(tokens),
+        tokens=TokenEdges.of(tokens),
         entities=tuple(sorted(spans)),
         stances=stances,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -134,6 +134,20 @@ def print_agreement(agreement: Agreement, documents: int) -> None:
     )
 
 
+def _write_json(value: dict[str, Any]) -> None:
+    """Indented JSON on standard output; orjson's (ten times the speed) unless a figure is
+    beyond it (an `_input_hash` wider than 64 bits)."""
+    import orjson
+
+    try:
+        encoded = orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"
+    except orjson.JSONEncodeError:
+        encoded = (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+    sys.stdout.flush()
+    sys.stdout.buffer.write(encoded)
+    sys.stdout.flush()
+
+
 @app.command()
 def agree(
     files: Annotated[
@@ -162,6 +176,21 @@ def agree(
 ) -> None:
     """Agreement between every pair of annotators: entity F1 (exact and overlap) per label,
     token-level kappa, Krippendorff's alpha, stance agreement; lowest documents first."""
+    from annotator.core.agreement import cycle_collection_paused
+
+    # Paused for the whole command, not per step: each time it resumed, the collector walked
+    # the millions of objects read so far (two seconds on 10,000 documents x 3).
+    with cycle_collection_paused():
+        _agree(files, store, as_json, minimum, documents)
+
+
+def _agree(
+    files: list[Path] | None,
+    store: Path | None,
+    as_json: bool,
+    minimum: float | None,
+    documents: int,
+) -> None:
     from annotator.core.agreement import compute_agreement
     from annotator.core.agreement_input import read_annotations, store_annotations
 
@@ -184,7 +213,7 @@ def agree(
     agreement = compute_agreement(found)
     if as_json:
         # Plain: Rich would colour a per-document list of 10,000 entries for a minute.
-        sys.stdout.write(json.dumps(agreement.to_json(), indent=2, ensure_ascii=False) + "\n")
+        _write_json(agreement.to_json())
     else:
         print_agreement(agreement, documents)
     if minimum is not None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from annotator.core.agreement import same_frame
+from annotator.core.agreement_matching import same_frame
 from annotator.core.commands import Change, EditCommand, EditContext, EditRefused
 from annotator.core.evaluate import StanceItem
 from annotator.core.model import DocumentState, Span, Stance
