@@ -244,3 +244,21 @@ def test_lines_the_fast_decoder_refuses_are_read_by_the_standard_one(tmp_path: P
     path.write_bytes(json.dumps(first).encode() + b"\n" + b'{"text": "\xff"}\n')
     with pytest.raises(InputError, match=r"a.jsonl:2: invalid UTF-8"):
         read_annotations([path], blank_tokenizer())
+
+
+def test_bad_tokens_in_any_record_name_file_and_line(tmp_path: Path) -> None:
+    # Only the first annotator's tokens are compared, but every record's tokens are checked.
+    text = "Alice met Bob ."
+    tokens = [
+        {"text": w, "start": text.index(w), "end": text.index(w) + len(w)} for w in text.split()
+    ]
+    good = {"text": text, "tokens": tokens, "spans": [], "answer": "accept"}
+    alice = _write(tmp_path / "alice.jsonl", [good])
+    for bad, message in (
+        ({**tokens[1], "start": "4"}, "token offsets must be integers"),
+        ({"text": "met", "end": 9}, "a token needs text, start and end"),
+    ):
+        record = {**good, "tokens": [tokens[0], bad, *tokens[2:]]}
+        bob = _write(tmp_path / "bob.jsonl", [good, record])
+        with pytest.raises(InputError, match=rf"bob.jsonl:2: {message}"):
+            read_annotations([alice, bob], blank_tokenizer())
