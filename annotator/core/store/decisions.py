@@ -66,8 +66,11 @@ class StoreBackend(ClaimLog):
 
     def __init__(self) -> None:
         super().__init__()
-        # Recently used states with the version they were read at.
-        self._cache: OrderedDict[tuple[str, int], tuple[int, DocumentState]] = OrderedDict()
+        # Recently used states with the version they were read at (and, for a state with no
+        # decision yet, the stamp of the document row its suggestions were read from).
+        self._cache: OrderedDict[tuple[str, int], tuple[int, DocumentState, int | None]] = (
+            OrderedDict()
+        )
         # Event ids this connection just made up and has not sent yet: no lookup needed.
         self._fresh_ids: set[str] = set()
         self._redo_empty: set[int] = set()  # own sessions known to have nothing to redo
@@ -76,6 +79,7 @@ class StoreBackend(ClaimLog):
         self._cache.clear()
 
     _last_id = "last_insert_rowid()"  # SQL for the id the connection's last INSERT made
+    _row_stamp = "NULL"  # SQL for a value that changes whenever a row is updated (if any)
 
     def _write_decision(self) -> AbstractContextManager[Any]:
         """The transaction of one decision (a server backend may pipeline it)."""
@@ -83,6 +87,13 @@ class StoreBackend(ClaimLog):
 
     def _lock_state(self, db: Any, annotator: str, input_hash: int) -> None:
         """Keep other writers of this annotator's document out until commit (server stores)."""
+
+    def _decide_at_once(
+        self, annotator: str, input_hash: int, change: Change, session: int, event_id: str | None
+    ) -> DocumentState | None:
+        """A backend's short way to write a decision planned on a state it has cached: the
+        new state once committed, or None having written nothing (then the long way runs)."""
+        return None
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -102,6 +113,10 @@ class StoreBackend(ClaimLog):
         the same id changes nothing and returns the current state.
         """
         sid = self.session_for(annotator, session)
+        if not self._maybe_logged(event_id):
+            decided = self._decide_at_once(annotator, input_hash, change, sid, event_id)
+            if decided is not None:
+                return decided
         with self._write_decision() as db:
             if self._maybe_logged(event_id) and self._logged(db, event_id) is not None:
                 return self._state(db, annotator, input_hash)
@@ -270,7 +285,11 @@ class StoreBackend(ClaimLog):
             (annotator, input_hash),
         ).fetchone()
         if row is None:  # no decision yet: the suggestions, which may arrive any time
-            return self._initial(db, input_hash), 0
+            initial, stamp = self._initial_row(db, input_hash)
+            state = _parsed(initial)
+            # Kept for a backend's short way (`_decide_at_once`), never served as it is.
+            self._remember(annotator, input_hash, 0, state, stamp)
+            return state, 0
         # Parsing a long article's state costs tens of milliseconds; a key press must not.
         cached = self._cache.get((annotator, input_hash))
         if cached is not None and cached[0] == row[0]:
@@ -299,20 +318,30 @@ class StoreBackend(ClaimLog):
         return {h: overlaid(_parsed(initial), items[h], answer) for h, initial, answer in rows}
 
     def _remember(
-        self, annotator: str, input_hash: int, version: int, state: DocumentState
+        self,
+        annotator: str,
+        input_hash: int,
+        version: int,
+        state: DocumentState,
+        stamp: int | None = None,
     ) -> None:
-        self._cache[(annotator, input_hash)] = (version, state)
+        self._cache[(annotator, input_hash)] = (version, state, stamp)
         self._cache.move_to_end((annotator, input_hash))
         while len(self._cache) > _CACHED_STATES:
             self._cache.popitem(last=False)
 
     def _initial(self, db: Any, input_hash: int) -> DocumentState:
+        return _parsed(self._initial_row(db, input_hash)[0])
+
+    def _initial_row(self, db: Any, input_hash: int) -> tuple[str | None, int | None]:
+        """A document's suggestions as stored, with the row's stamp (None without one)."""
         row = db.execute(
-            "SELECT initial FROM documents WHERE input_hash=?", (input_hash,)
+            f"SELECT initial, {self._row_stamp} FROM documents WHERE input_hash=?",
+            (input_hash,),
         ).fetchone()
         if row is None:
             raise KeyError(input_hash)
-        return _parsed(row[0])
+        return row[0], None if row[1] is None else int(row[1])
 
     @guarded
     def put_state(

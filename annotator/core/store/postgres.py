@@ -11,16 +11,19 @@ import contextlib
 import functools
 import hashlib
 import re
+import time
 import uuid
 from types import TracebackType
 from typing import Any
 
 import psycopg
 
-from annotator.core.commands import Change
+from annotator.core.commands import Change, EditRefused, apply_change
+from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState
-from annotator.core.store.decisions import History, StoreBackend
+from annotator.core.store.decisions import History, StoreBackend, changed_items
 from annotator.core.store.schema import (
+    POSTGRES_DECIDE,
     SCHEMA_VERSION,
     newer_store,
     postgres_schema,
@@ -135,6 +138,7 @@ class PostgresStore(StoreBackend):
 
     _lock_row = " FOR UPDATE SKIP LOCKED"
     _last_id = "lastval()"
+    _row_stamp = "xmin::text::bigint"  # the transaction that last wrote the row
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         super().__init__()
@@ -170,6 +174,7 @@ class PostgresStore(StoreBackend):
             if not exists:
                 for statement in statements(postgres_schema()):
                     db.execute(statement)
+                db.execute(POSTGRES_DECIDE)
                 db.execute(
                     "INSERT INTO store_info (key, value) VALUES ('schema', ?) "
                     "ON CONFLICT DO NOTHING",
@@ -178,7 +183,7 @@ class PostgresStore(StoreBackend):
                 return
             version = self._check_version(db)
             if version < SCHEMA_VERSION:
-                upgrade(db, version)
+                upgrade(db, version, postgres=True)
 
     def _check_version(self, db: Any) -> int:
         row = db.execute("SELECT value FROM store_info WHERE key='schema'").fetchone()
@@ -257,8 +262,49 @@ class PostgresStore(StoreBackend):
     def _lock_state(self, db: Any, annotator: str, input_hash: int) -> None:
         # Two sessions of one annotator on one document take turns (SQLite's BEGIN IMMEDIATE
         # serialises every writer; here only writers of the same state wait).
-        digest = hashlib.blake2b(f"{annotator}\0{input_hash}".encode(), digest_size=8).digest()
-        db.execute("SELECT pg_advisory_xact_lock(?)", (int.from_bytes(digest, "big", signed=True),))
+        db.execute("SELECT pg_advisory_xact_lock(?)", (_state_lock(annotator, input_hash),))
+
+    def _decide_at_once(
+        self, annotator: str, input_hash: int, change: Change, session: int, event_id: str | None
+    ) -> DocumentState | None:
+        # One statement, so one round trip and one transaction, committed (and flushed to
+        # disk) before its result comes back: `annotator_decide` writes what `_log` writes,
+        # if the state is still the one cached here. Else nothing is written (None).
+        cached = self._cache.get((annotator, input_hash))
+        if cached is None:
+            return None
+        version, state, stamp = cached
+        if version == 0 and stamp is None:
+            return None
+        try:
+            new_state = apply_change(state, change)
+        except EditRefused:
+            return None  # the long way reads the state afresh and says why
+        items = changed_items(change)
+        row = self._db.execute(
+            "SELECT annotator_decide(?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], ?, ?)",
+            (
+                annotator,
+                input_hash,
+                version,
+                stamp,
+                _state_lock(annotator, input_hash),
+                session,
+                event_id,
+                compact_json(change.to_json()),
+                int(time.time()),
+                [item for item, _ in items],
+                [body for _, body in items],
+                change.answer_after,
+                session not in self._redo_empty,
+            ),
+        ).fetchone()
+        if row[0] is None:
+            return None
+        self._remember(annotator, input_hash, int(row[0]), new_state)
+        if session in self._own_sessions.values():
+            self._redo_empty.add(session)
+        return new_state
 
     def _failure(self, error: Exception) -> StoreError | None:
         if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
@@ -268,6 +314,12 @@ class PostgresStore(StoreBackend):
         if isinstance(error, psycopg.errors.DiskFull | psycopg.errors.InsufficientPrivilege):
             return StoreError(f"{self.name}: cannot use the store ({_first_line(error)})")
         return None
+
+
+def _state_lock(annotator: str, input_hash: int) -> int:
+    """The advisory lock key of one annotator's state of one document."""
+    digest = hashlib.blake2b(f"{annotator}\0{input_hash}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _unreachable(error: StoreError) -> bool:

@@ -11,7 +11,8 @@ from annotator.errors import StoreError
 # 2: sessions; undo stacks per session; states as overrides of the suggestions, item by item;
 #    client-made event ids; claims and the corpus overlap (handing out work).
 # 3: an index of states by document (handing out work counts others' answers per document).
-SCHEMA_VERSION = 3
+# 4: PostgreSQL: `annotator_decide`, one decision in one statement (SQLite: nothing new).
+SCHEMA_VERSION = 4
 READABLE_SINCE = 2  # the oldest layout a read-only opening can read without upgrading it
 
 # Written in SQLite's words; `postgres_schema` swaps the few that differ.
@@ -98,6 +99,57 @@ CREATE INDEX IF NOT EXISTS claims_by_session ON claims (session)
 """
 
 
+# A decision in one statement and one round trip (PostgreSQL only): the writes of
+# `StoreBackend._log` for a 'do', made only if the state is still at the version the client
+# planned on (a version-0 state: the document row unchanged since it was read, by `xmin`).
+# Returns the new version, or NULL having written nothing: the client then takes the long way.
+POSTGRES_DECIDE = """
+CREATE OR REPLACE FUNCTION annotator_decide(
+    p_annotator TEXT, p_input_hash BIGINT, p_version BIGINT, p_document_xmin BIGINT,
+    p_lock BIGINT, p_session BIGINT, p_event_id TEXT, p_change TEXT, p_timestamp BIGINT,
+    p_items TEXT[], p_bodies TEXT[], p_answer TEXT, p_clear_redo BOOLEAN
+) RETURNS BIGINT LANGUAGE plpgsql AS $$
+DECLARE
+    v_current BIGINT;
+    v_seq BIGINT;
+BEGIN
+    PERFORM pg_advisory_xact_lock(p_lock);
+    SELECT version INTO v_current FROM states
+        WHERE annotator = p_annotator AND input_hash = p_input_hash;
+    IF v_current IS NULL THEN
+        IF p_version <> 0 OR p_document_xmin IS NULL OR NOT EXISTS (
+            SELECT 1 FROM documents WHERE input_hash = p_input_hash
+            AND xmin::text::bigint = p_document_xmin) THEN
+            RETURN NULL;
+        END IF;
+    ELSIF v_current <> p_version THEN
+        RETURN NULL;
+    END IF;
+    IF p_clear_redo THEN
+        DELETE FROM undo_stacks WHERE session = p_session AND kind = 'redo';
+    END IF;
+    INSERT INTO events (annotator, input_hash, op, ref, change, timestamp, session, event_id)
+        VALUES (p_annotator, p_input_hash, 'do', NULL, p_change, p_timestamp, p_session,
+                p_event_id)
+        RETURNING seq INTO v_seq;
+    INSERT INTO undo_stacks (session, kind, seq) VALUES (p_session, 'undo', v_seq);
+    INSERT INTO state_items (annotator, input_hash, item, body)
+        SELECT p_annotator, p_input_hash, u.item, u.body
+        FROM unnest(p_items, p_bodies) AS u(item, body)
+        ON CONFLICT (annotator, input_hash, item) DO UPDATE SET body = excluded.body;
+    INSERT INTO states (annotator, input_hash, answer, timestamp, version)
+        VALUES (p_annotator, p_input_hash, p_answer, p_timestamp, 1)
+        ON CONFLICT (annotator, input_hash) DO UPDATE SET answer = excluded.answer,
+            timestamp = excluded.timestamp, version = states.version + 1;
+    IF p_answer IS NOT NULL THEN
+        DELETE FROM claims WHERE input_hash = p_input_hash AND annotator = p_annotator;
+    END IF;
+    RETURN p_version + 1;
+END
+$$
+"""
+
+
 def statements(schema: str) -> list[str]:
     """The schema's statements, one string each."""
     return [s.strip() for s in schema.split(";") if s.strip()]
@@ -126,12 +178,14 @@ def newer_store(where: object, version: int) -> StoreError:
     )
 
 
-def upgrade(db: Any, version: int) -> None:
+def upgrade(db: Any, version: int, postgres: bool = False) -> None:
     """Bring a store at `version` up to SCHEMA_VERSION, inside the caller's transaction."""
     if version < 2:
         _upgrade_1_to_2(db)
     if version < 3:
         db.execute("CREATE INDEX IF NOT EXISTS states_by_document ON states (input_hash)")
+    if version < 4 and postgres:
+        db.execute(POSTGRES_DECIDE)
     db.execute("UPDATE store_info SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
 
 
