@@ -35,7 +35,7 @@ def _statements(store: PostgresStore) -> list[str]:
         sent.append(sql)
         return execute(sql, params)
 
-    store._db.execute = counted  # type: ignore[method-assign]
+    store._db.execute = counted
     return sent
 
 
