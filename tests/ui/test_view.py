@@ -100,3 +100,27 @@ async def test_a_key_press_redraws_only_the_lines_it_changed(seed_app: Annotator
             await pilot.press(key)
             await pilot.pause()
             assert view.renders <= 4, key
+
+
+async def test_lines_kept_between_edits_match_the_article_laid_out_afresh(
+    seed_app: AnnotatorApp,
+) -> None:
+    # Edits redraw only the lines they touched (and renumber those below a paragraph that
+    # grew): what stays on screen must be what a fresh layout draws.
+    async with seed_app.run_test(size=(80, 24)) as pilot:
+        keys = ["tab", "a", "x", "right", "shift+right", "shift+right", "1", "down", "down"]
+        keys += ["shift+right", "2", "u", "ctrl+y", "tab", "tab", "x", "[", "]", "}", "u"]
+        keys += ["down", "down", "down"] + ["right", "right", "1"] * 8  # a paragraph grows
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        view = screen(seed_app).article
+        view.scroll_to(0, 0, animate=False, immediate=True)
+        await pilot.pause()
+        kept = [view.render_line(y) for y in range(view.line_count)]
+        state = seed_app.session.state
+        view.show(seed_app.session.document.text, state.spans, state.stances, view._marks)
+        await pilot.pause()
+        fresh = [view.render_line(y) for y in range(view.line_count)]
+        assert "\u2713" in "".join(s.text for s in fresh)  # decisions are drawn
+        assert kept == fresh

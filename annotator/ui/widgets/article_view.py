@@ -77,6 +77,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._para_lines: list[list[int]] = []  # per paragraph: start offset of each line
         self._first_line: list[int] = [0]  # per paragraph: global index of its first line
         self._strips: dict[int, Strip] = {}
+        self._base_style: Style | None = None
         self._width = 0
         self._drag_anchor: int | None = None
         self._dragged = False
@@ -115,24 +116,41 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._relayout(ranges)
 
     def _relayout(self, ranges: Iterable[tuple[int, int]]) -> None:
-        """Lay out again the paragraphs that hold any of `ranges`, and redraw them."""
+        """Lay out again the paragraphs that hold any of `ranges`, and redraw what changed:
+        the lines showing a range, or (where the wrap moved) the rest of the paragraph, or
+        (where a paragraph grew or shrank) everything below it."""
+        ranges = list(ranges)
         paragraphs = sorted({p for start, end in ranges for p in self._paragraphs_of(start, end)})
-        relaid = False
+        moved: list[int] = []  # paragraphs whose lines start elsewhere now
         for p in paragraphs:
             lines = self._layout_paragraph(p)
-            if len(lines) != len(self._para_lines[p]):
-                relaid = True
+            if lines != self._para_lines[p]:
+                moved.append(p)
             self._para_lines[p] = lines
-        if relaid:
-            self._index_lines()
-            self._strips.clear()
-            self.refresh()
+        old_first = self._first_line
+        self._index_lines()
+        grown = [p for p in moved if old_first[p + 1] - old_first[p] != len(self._para_lines[p])]
+        if grown:
+            self._renumber_strips(old_first, set(moved))
+            first = self._first_line[grown[0]]
+            self.refresh_lines(first, max(1, self.line_count - first))
             return
-        for p in paragraphs:
+        for p in moved:
             first, last = self._first_line[p], self._first_line[p + 1]
             for line in range(first, last):
                 self._strips.pop(line, None)
             self.refresh_lines(first, last - first)
+        for start, end in ranges:
+            self._refresh_range(start, end)
+
+    def _renumber_strips(self, old_first: list[int], relaid: set[int]) -> None:
+        """Keep the rendered lines of paragraphs that did not move, under their new numbers."""
+        strips: dict[int, Strip] = {}
+        for line, strip in self._strips.items():
+            p = bisect_right(old_first, line) - 1
+            if 0 <= p < len(self._para_lines) and p not in relaid:
+                strips[line - old_first[p] + self._first_line[p]] = strip
+        self._strips = strips
 
     def set_marks(self, marks: Marks) -> None:
         """Move focus, cursor or selection: only the lines they leave and enter are redrawn."""
@@ -316,21 +334,32 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         if self._para_starts and self._wrap_width() != self._width:
             self._layout_all()
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base_style = None
+        self._strips.clear()
+
+    def _base(self) -> Style:
+        """The widget's own style under the text (computing it walks every ancestor)."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
     def render_line(self, y: int) -> Strip:
         line = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
         if line >= self.line_count or not self._para_starts:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base())
         strip = self._strips.get(line)
-        if strip is None:
-            strip = self._render_strip(line)
+        if strip is None or strip.cell_length != width:
+            strip = self._render_strip(line).crop_extend(0, width, self._base())
             self._strips[line] = strip
-        return strip.crop_extend(0, width, self.rich_style)
+        return strip
 
     def _render_strip(self, line: int) -> Strip:
         self.renders += 1
         start, end = self.line_range(line)
-        base = self.rich_style
+        base = self._base()
         segments: list[Segment] = []
         tags = self._tags(start, end)
         tag_index = 0

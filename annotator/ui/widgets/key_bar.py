@@ -51,9 +51,13 @@ class KeyBar(Widget):
             entry.append(f" {binding.description}")
             entries.append(entry)
         if [e.plain for e in entries] != [e.plain for e in self._entries]:
+            width = self.size.width
+            lines = self._lay_out(width).plain.count("\n") if self._entries else -1
             self._entries = entries
             self._laid_width = -1  # laid out again when next drawn
-            self.refresh(layout=True)
+            # A layout pass (the whole screen) only when the bar needs another number of
+            # lines: the keys of a mode change on nearly every selection.
+            self.refresh(layout=self._lay_out(width).plain.count("\n") != lines)
 
     def _lay_out(self, width: int) -> Text:
         """The entries on as many lines as `width` needs, broken between entries only."""

@@ -86,8 +86,21 @@ class SidePanel(Widget):
                 text.append(f"\n{role:<8} {_quote(editing.role(role), 18)}")
         if text != self._details:
             self._details = text
+            self._repaint_details()
+
+    def _repaint_details(self) -> None:
+        """Render the focus box again and repaint only its rows that changed (the source
+        line, the palette and the rules stay on screen as they are)."""
+        width = self.size.width
+        strips = self._strips
+        if strips is None or not strips or strips[0].cell_length != width:
             self._strips = None
-            self.refresh(Region(0, 0, self.size.width, DETAILS_HEIGHT + 1))
+            self.refresh(Region(0, 0, width, DETAILS_HEIGHT + 1))
+            return
+        for row, strip in enumerate(self._detail_strips(width), start=1):
+            if strips[row] != strip:
+                strips[row] = strip
+                self.refresh(Region(0, row, width, 1))
 
     def _stance(self, text: Text, stance: Stance, number: int | None) -> None:
         label = ("\u00ac" if stance.negated else "") + stance.label
@@ -131,32 +144,43 @@ class SidePanel(Widget):
         return text
 
     def _render_all(self, width: int) -> list[Strip]:
-        console = self.app.console
         inner = max(1, width - 1)
-        lines: list[Text] = [self._title("focus", inner)]
-        details: list[Text] = []
-        for line in self._details.split("\n"):
-            details.extend(line.wrap(console, inner, overflow="ellipsis", no_wrap=False))
-        details = details[:DETAILS_HEIGHT]
-        details += [Text()] * (DETAILS_HEIGHT - len(details))
-        lines += details
-        lines.append(self._title("labels", inner))
-        lines += self._palette_lines()
-        strips = []
         base = self.rich_style
-        for line in lines:
-            # Labels, sources and quotes come from input files: made terminal-safe here.
-            line.plain = display_line(line.plain)
-            line.truncate(inner, overflow="ellipsis")
-            segments = [Segment(" ", base)] + [
-                Segment(seg.text, base + seg.style if seg.style else base)
-                for seg in line.render(console)
-            ]
-            strips.append(Strip(segments).extend_cell_length(width, base))
+        strips = [self._strip(self._title("focus", inner), width, base)]
+        strips += self._detail_strips(width)
+        lines = [self._title("labels", inner), *self._palette_lines()]
+        strips += [self._strip(line, width, base) for line in lines]
         return strips
 
+    def _detail_strips(self, width: int) -> list[Strip]:
+        """The focus box: DETAILS_HEIGHT rows, wrapped, padded with blank rows."""
+        console = self.app.console
+        inner = max(1, width - 1)
+        details: list[Text] = []
+        for line in self._details.split("\n"):
+            if line.cell_len <= inner:
+                details.append(line)  # most lines fit: wrapping is the costly part
+            else:
+                details.extend(line.wrap(console, inner, overflow="ellipsis", no_wrap=False))
+        details = details[:DETAILS_HEIGHT]
+        details += [Text() for _ in range(DETAILS_HEIGHT - len(details))]
+        base = self.rich_style
+        return [self._strip(line, width, base) for line in details]
+
+    def _strip(self, line: Text, width: int, base: Style) -> Strip:
+        # Labels, sources and quotes come from input files: made terminal-safe here.
+        console = self.app.console
+        inner = max(1, width - 1)
+        line.plain = display_line(line.plain)
+        line.truncate(inner, overflow="ellipsis")
+        segments = [Segment(" ", base)] + [
+            Segment(seg.text, base + seg.style if seg.style else base)
+            for seg in line.render(console)
+        ]
+        return Strip(segments).extend_cell_length(width, base)
+
     def render_line(self, y: int) -> Strip:
-        # (Every line was made safe in `_render_all`: input text never reaches the terminal.)
+        # (Every line was made safe in `_strip`: input text never reaches the terminal.)
         width = self.size.width
         if self._strips is None or (self._strips and self._strips[0].cell_length != width):
             self._strips = self._render_all(width)
