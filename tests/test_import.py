@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 
 from annotator.cli import run
+from annotator.core import importing
 from annotator.core.importing import import_annotations
-from annotator.core.store import SQLiteStore
-from annotator.errors import InputError
+from annotator.core.store import SQLiteStore, open_store
+from annotator.errors import InputError, StoreError
 from annotator.nlp.pipeline import blank_tokenizer
+from tests.conftest import NewLocation
 
 FORMATS = Path(__file__).parent / "formats"
 TEXT = "Alice met Bob in Paris."
@@ -131,3 +133,55 @@ def test_agree_reads_every_annotator_of_the_store(
     (pair,) = json.loads(capsys.readouterr().out)["pairs"]
     assert (pair["a"], pair["b"], pair["documents"]) == ("alice", "bob", 1)
     assert pair["entities"]["f1"] == 0.5
+
+
+def _numbered(count: int) -> list[dict[str, Any]]:
+    texts = [f"Alice met Bob in Paris on day {n}." for n in range(count)]
+    return [
+        {"text": t, "_annotator_id": "alice", "spans": [{"start": 0, "end": 5, "label": "PERSON"}]}
+        for t in texts
+    ]
+
+
+def test_import_writes_in_batches_each_all_or_nothing(
+    new_location: NewLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seven documents in batches of three; the disk fails on the fifth document's write.
+    path = _write(tmp_path / "many.jsonl", *_numbered(7))
+    monkeypatch.setattr(importing, "BATCH_SIZE", 3)
+    store = open_store(new_location())
+    try:
+        real_log, calls = store._log, []
+
+        def failing_log(*args: Any, **kwargs: Any) -> None:
+            calls.append(args[3])
+            if len(calls) == 5:
+                raise StoreError("the disk is full")
+            real_log(*args, **kwargs)
+
+        monkeypatch.setattr(store, "_log", failing_log)
+        with pytest.raises(StoreError):
+            import_annotations(store, [path], blank_tokenizer())
+        answers = store.answers("alice", calls)
+        # The first batch landed whole; of the second, nothing (not even the fourth document).
+        assert [answers.get(h) for h in calls] == ["accept"] * 3 + [None] * 2
+        monkeypatch.setattr(store, "_log", real_log)
+        summary = import_annotations(store, [path], blank_tokenizer())
+        assert (summary.total, summary.unchanged) == (4, 3)
+        finished = [d for d in store.iter_annotated("alice", False) if d.state.answer == "accept"]
+        assert len(finished) == 7
+    finally:
+        store.close()
+
+
+def test_a_record_repeated_in_one_import_changes_what_the_first_left(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    first = _prodigy("alice", (0, 5, "PERSON"))
+    second = _prodigy("alice", (0, 5, "PERSON"), (17, 22, "GPE"))
+    path = _write(tmp_path / "twice.jsonl", first, second, second)
+    summary = import_annotations(store, [path], blank_tokenizer())
+    assert (summary.total, summary.unchanged) == (2, 1)
+    (document,) = list(store.iter_annotated("alice", False))
+    assert [s.label for s in document.state.spans] == ["PERSON", "GPE"]
+    assert len(store.history("alice", document.document.input_hash)) == 2

@@ -4,8 +4,9 @@ Like Prodigy's `db-in`: our exports, Prodigy `ner_manual` records and doccano JS
 the store as the work of the annotator their `_annotator_id` names (or the one the caller
 gives). Every record gets the checks corpus input gets; every file is checked before anything
 is written, so a bad file imports nothing. Each document's state goes in as one logged
-`Change` through `Store.apply`, so the event log holds the import like any decision; the
-document itself is added without annotations, so nobody else inherits them.
+`Change` (through `Store.apply_many`, hundreds to a transaction), so the event log holds the
+import like any decision; the document itself is added without annotations, so nobody else
+inherits them.
 """
 
 from __future__ import annotations
@@ -124,6 +125,9 @@ def _records(path: Path, tokenize: Tokenizer, annotator: str | None) -> Iterator
         raise InputError(path, "holds no records")
 
 
+BATCH_SIZE = 500  # documents per transaction: a few commits, not one per document
+
+
 def import_annotations(
     store: Store, paths: Sequence[Path], tokenize: Tokenizer, annotator: str | None = None
 ) -> ImportSummary:
@@ -131,27 +135,34 @@ def import_annotations(
 
     `annotator` overrides the records' `_annotator_id`. All files are checked first (against
     the store too: a document already there keeps its tokens, and the spans must fit them);
-    a bad record raises InputError (file and line) before anything is written. Importing
-    the same file again changes nothing.
+    a bad record raises InputError (file and line) before anything is written. Then the
+    documents and the changes go in a few large transactions. Importing the same file again
+    changes nothing.
     """
     first_tokens: dict[int, tuple[Token, ...]] = {}  # of documents the import will add
-    for path in paths:
-        for found in _records(path, tokenize, annotator):
-            _target_state(store, found, tokenize, first_tokens)
+    targets = [
+        (found, _target_state(store, found, tokenize, first_tokens))
+        for path in paths
+        for found in _records(path, tokenize, annotator)
+    ]
+    store.add_documents(CorpusRecord(document=found.record.document) for found, _ in targets)
     imported: Counter[str] = Counter()
     unchanged = 0
-    for path in paths:
-        for found in _records(path, tokenize, annotator):
-            target = _target_state(store, found, tokenize, {})
-            input_hash = found.record.document.input_hash
-            store.add_documents([CorpusRecord(document=found.record.document)])
-            current = store.state(found.annotator, input_hash)
-            if current == target:
-                unchanged += 1
-                continue
-            change = replacing_change(current, target, f"import {found.path.name}:{found.line}")
-            store.apply(found.annotator, input_hash, change)
-            imported[found.annotator] += 1
+    # A record may repeat a document of the same annotator: it changes what the first left.
+    pending: dict[tuple[str, int], DocumentState] = {}
+    changes: list[tuple[str, int, Change]] = []
+    for found, target in targets:
+        key = (found.annotator, found.record.document.input_hash)
+        current = pending[key] if key in pending else store.state(*key)
+        if current == target:
+            unchanged += 1
+            continue
+        summary = f"import {found.path.name}:{found.line}"
+        changes.append((*key, replacing_change(current, target, summary)))
+        pending[key] = target
+        imported[found.annotator] += 1
+    for start in range(0, len(changes), BATCH_SIZE):
+        store.apply_many(changes[start : start + BATCH_SIZE])
     return ImportSummary(imported=dict(imported), unchanged=unchanged)
 
 

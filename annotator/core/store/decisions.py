@@ -137,6 +137,28 @@ class StoreBackend(ClaimLog):
             self._redo_empty.add(sid)
         return new_state
 
+    @guarded
+    def apply_many(self, changes: Sequence[tuple[str, int, Change]]) -> None:
+        """Apply and log (annotator, document, change) triples in one transaction: all land or
+        none does. For bulk writes (an import), where a commit per document is most of the time."""
+        sessions = {annotator: self.session_for(annotator) for annotator, _, _ in changes}
+        written = []
+        with self._write() as db:
+            for sid in set(sessions.values()) - self._redo_empty:
+                db.execute("DELETE FROM undo_stacks WHERE session=? AND kind='redo'", (sid,))
+            for annotator, input_hash, change in changes:
+                self._lock_state(db, annotator, input_hash)
+                state, version = self._state_and_version(db, annotator, input_hash)
+                new_state = apply_change(state, change)
+                sid = sessions[annotator]
+                self._log(db, sid, annotator, input_hash, "do", None, change, None, push=True)
+                if change.answer_after is not None:
+                    self._release_answered(db, annotator, input_hash)
+                written.append((annotator, input_hash, version + 1, new_state))
+        for annotator, input_hash, version, new_state in written:
+            self._remember(annotator, input_hash, version, new_state)
+        self._redo_empty.update(s for s in sessions.values() if s in self._own_sessions.values())
+
     def _maybe_logged(self, event_id: str | None) -> bool:
         """Whether an event id may be in the log already (a first try of a fresh one is not)."""
         return event_id is not None and event_id not in self._fresh_ids
