@@ -76,3 +76,37 @@ def test_agree_needs_two_annotators(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "needs finished work of two annotators or more (found: alice)" in (
         capsys.readouterr().err
     )
+
+
+def test_agree_leaves_reviewers_out_of_store_and_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from annotator.core.review_session import ReviewSession, review_queue
+    from annotator.core.store import open_store
+    from annotator.nlp.pipeline import blank_tokenizer
+
+    db = str(tmp_path / "team.sqlite")
+    assert run(["import", *_files(tmp_path), "--store", db]) == 0
+    store = open_store(db)
+    try:  # Rita reviews both documents: Bob's ORG on the first, everything else agreed.
+        hashes, names = review_queue(store, "rita", blank_tokenizer())
+        session = ReviewSession(store, "rita", hashes, names, blank_tokenizer())
+        for _ in hashes:
+            for unit in session.unresolved():
+                session.take(unit, 2)
+            session.finish()
+    finally:
+        store.close()
+    gold = tmp_path / "rita.jsonl"
+    assert run(["export", "--store", db, "--annotator", "rita", "-o", str(gold)]) == 0
+    capsys.readouterr()
+
+    def annotators(*args: str) -> list[str]:
+        assert run(["agree", *args, "--json"]) == 0
+        return list(json.loads(capsys.readouterr().out)["annotators"])
+
+    assert annotators("--store", db) == ["alice", "bob"]
+    assert annotators("--store", db, "--include-reviewers") == ["alice", "bob", "rita"]
+    files = [*_files(tmp_path), str(gold)]  # the gold records carry `versions`
+    assert annotators(*files) == ["alice", "bob"]
+    assert annotators(*files, "--include-reviewers") == ["alice", "bob", "rita"]

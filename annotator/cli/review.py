@@ -173,6 +173,14 @@ def agree(
     documents: Annotated[
         int, typer.Option("--documents", min=0, help="How many least agreed documents to list")
     ] = 10,
+    include_reviewers: Annotated[
+        bool,
+        typer.Option(
+            "--include-reviewers",
+            help="Count reviewers' gold versions (made by `annotator review`; in files, records "
+            "carrying versions) as one more annotator",
+        ),
+    ] = False,
 ) -> None:
     """Agreement between every pair of annotators: entity F1 (exact and overlap) per label,
     token-level kappa, Krippendorff's alpha, stance agreement; lowest documents first."""
@@ -181,7 +189,7 @@ def agree(
     # Paused for the whole command, not per step: each time it resumed, the collector walked
     # the millions of objects read so far (two seconds on 10,000 documents x 3).
     with cycle_collection_paused():
-        _agree(files, store, as_json, minimum, documents)
+        _agree(files, store, as_json, minimum, documents, include_reviewers)
 
 
 def _agree(
@@ -190,17 +198,20 @@ def _agree(
     as_json: bool,
     minimum: float | None,
     documents: int,
+    include_reviewers: bool,
 ) -> None:
     from annotator.core.agreement import compute_agreement
     from annotator.core.agreement_input import read_annotations, store_annotations
 
     if files:
-        found = read_annotations(files, lazy_tokenizer())
+        found = read_annotations(files, lazy_tokenizer(), include_reviewers)
         where = ", ".join(str(f) for f in files)
     else:
         opened = open_store_at(store, read_only=True)
         try:
-            found = store_annotations(opened, opened.annotators(), lazy_tokenizer())
+            found = store_annotations(
+                opened, opened.annotators(), lazy_tokenizer(), include_reviewers
+            )
         finally:
             opened.close()
         where = "the store"

@@ -26,6 +26,7 @@ from annotator.core.corpus import (
 )
 from annotator.core.evaluate import StanceItem
 from annotator.core.model import STANCE_LABELS, Document, DocumentState, TextRef, Token
+from annotator.core.review import REVIEW_COMMANDS
 from annotator.core.store import Store
 from annotator.errors import InputError
 
@@ -44,17 +45,22 @@ def annotation_of(document: Document, state: DocumentState, tokens: Sequence[Tok
     )
 
 
-def read_annotations(paths: Sequence[Path], tokenize: Tokenizer) -> dict[str, list[Annotation]]:
+def read_annotations(
+    paths: Sequence[Path], tokenize: Tokenizer, include_reviews: bool = False
+) -> dict[str, list[Annotation]]:
     """Every annotated record of the files, by annotator: the record's `_annotator_id`, else
-    the file's name without its suffix. The first bad line raises InputError.
+    the file's name without its suffix. The first bad line raises InputError. A reviewed
+    record (one carrying `versions`: a reviewer's gold) is left out unless `include_reviews`.
 
     `tokenize` (the caller's: spaCy's rule tokenizer, say) splits records without tokens.
     """
     with cycle_collection_paused():
-        return _read_annotations(paths, tokenize)
+        return _read_annotations(paths, tokenize, include_reviews)
 
 
-def _read_annotations(paths: Sequence[Path], tokenize: Tokenizer) -> dict[str, list[Annotation]]:
+def _read_annotations(
+    paths: Sequence[Path], tokenize: Tokenizer, include_reviews: bool
+) -> dict[str, list[Annotation]]:
     found: dict[str, list[Annotation]] = {}
     for path in paths:
         if not path.is_file():
@@ -69,6 +75,8 @@ def _read_annotations(paths: Sequence[Path], tokenize: Tokenizer) -> dict[str, l
                 raise InputError(path, str(error), line) from None
             count += 1
             answer, name, annotation = read
+            if not include_reviews and "versions" in value:
+                continue  # checked above like any record, but a reviewer's gold
             if answer not in ("ignore", "reject"):
                 found.setdefault(name or path.stem, []).append(annotation)
         if count == 0:
@@ -220,14 +228,19 @@ def _stance_items(state: DocumentState) -> tuple[StanceItem, ...]:
 
 
 def store_annotations(
-    store: Store, annotators: Iterable[str], tokenize: Tokenizer
+    store: Store, annotators: Iterable[str], tokenize: Tokenizer, include_reviews: bool = False
 ) -> dict[str, list[Annotation]]:
     """Each annotator's documents answered `accept` in the store (their own work only: a
-    document whose state came imported under another name is not theirs)."""
+    document whose state came imported under another name is not theirs). A reviewer's
+    gold version (a state made by `annotator review`) is not an annotator's: left out unless
+    `include_reviews`."""
+    reviews = set() if include_reviews else store.logged_commands(REVIEW_COMMANDS)
     found: dict[str, list[Annotation]] = {}
     for name in annotators:
         for annotated in store.iter_annotated(name, False):
             if annotated.state.answer != "accept" or annotated.annotator not in (None, name):
+                continue
+            if (name, annotated.document.input_hash) in reviews:
                 continue
             document = annotated.document
             tokens = document.tokens or tokenize(document.text)

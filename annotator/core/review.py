@@ -27,6 +27,8 @@ UnitKind = Literal["entity", "stance"]
 Version = tuple[Span | Stance, ...]  # an annotator's spans (or stances) in one unit
 MERGE_COMMAND = "review_merge"
 TAKE_COMMAND = "review_take"
+# A state whose log holds one of these is a reviewer's gold version, not an annotator's.
+REVIEW_COMMANDS = frozenset({MERGE_COMMAND, TAKE_COMMAND})
 
 
 def span_key(span: Span) -> tuple[int, int, str]:

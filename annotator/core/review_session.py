@@ -24,6 +24,7 @@ from annotator.core.review import (
 )
 from annotator.core.session import AnnotationSession
 from annotator.core.store import Store, StoreBackend
+from annotator.core.versions import was_reviewed
 
 
 def review_queue(
@@ -81,17 +82,21 @@ class ReviewSession(AnnotationSession):
         self.versions = {}
         for name in self.annotators:
             state = store.state(name, input_hash)
-            # Their own finished work only (not annotations a corpus file brought for all).
-            if state.answer == "accept" and store.history(name, input_hash):
+            # Their own finished work only (not annotations a corpus file brought for all,
+            # nor another reviewer's gold).
+            if (
+                state.answer == "accept"
+                and store.history(name, input_hash)
+                and not was_reviewed(store, name, input_hash)
+            ):
                 self.versions[name] = state
         self.units = find_units(self.versions)
         self.state = store.state(self.annotator, input_hash)
         if not store.history(self.annotator, input_hash):
+            # Logged even when nothing is agreed: the log then says this state is a review
+            # (agree leaves reviewers' gold out of the annotators it compares).
             change = merge_change(self.state, merged_state(self.units))
-            if not change.is_empty:
-                self.state = store.apply(
-                    self.annotator, input_hash, change, session=self.team.session
-                )
+            self.state = store.apply(self.annotator, input_hash, change, session=self.team.session)
         self._seen_version = store.state_version(self.annotator, input_hash)
         self._stale = False
 

@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from annotator.core.model import DocumentState
-from annotator.core.review import MERGE_COMMAND, TAKE_COMMAND, version_key
+from annotator.core.review import REVIEW_COMMANDS, version_key
 from annotator.core.store import Store
-
-REVIEW_COMMANDS = frozenset({MERGE_COMMAND, TAKE_COMMAND})
 
 
 def was_reviewed(store: Store, reviewer: str, input_hash: int) -> bool:
@@ -34,8 +32,11 @@ def document_versions(
         if name == reviewer:
             continue
         state = store.state(name, input_hash)
-        # Their own finished work only: not a state that a corpus file gave everyone.
+        # Their own finished work only: not a state that a corpus file gave everyone, nor
+        # another reviewer's gold.
         if state.answer != "accept" or not store.history(name, input_hash):
+            continue
+        if was_reviewed(store, name, input_hash):
             continue
         key = (version_key(state.live_spans), version_key(_live_stances(state)))
         groups.setdefault(key, (state, []))[1].append(name)

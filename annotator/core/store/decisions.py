@@ -395,6 +395,20 @@ class StoreBackend(ClaimLog):
         self._cache.pop((annotator, input_hash), None)
 
     @guarded
+    def logged_commands(self, commands: Iterable[str]) -> set[tuple[str, int]]:
+        """(annotator, document) pairs whose log holds an event of one of these commands."""
+        pairs: set[tuple[str, int]] = set()
+        for command in commands:
+            # Every change is logged as {"command":...,: a prefix, not a JSON parse per event.
+            prefix = compact_json({"command": command})[:-1] + ","
+            for annotator, input_hash in self._db.execute(
+                "SELECT DISTINCT annotator, input_hash FROM events WHERE substr(change, 1, ?) = ?",
+                (len(prefix), prefix),
+            ):
+                pairs.add((str(annotator), int(input_hash)))
+        return pairs
+
+    @guarded
     def decided(self) -> dict[tuple[str, int], int | None]:
         """(annotator, document) pairs with work in the store, each with the session of its
         latest decision (None: imported under that annotator, or made before sessions)."""
