@@ -13,6 +13,7 @@ from annotator.core.model import DocumentState
 from annotator.core.store import open_store
 from annotator.nlp.pipeline import blank_tokenizer
 from annotator.ui.review_app import ReviewApp, build_review_app
+from annotator.ui.screens.label_picker import LabelPicker
 from annotator.ui.screens.review import ReviewScreen
 from annotator.ui.widgets.status_line import StatusLine
 from annotator.ui.widgets.versions_bar import VersionsBar
@@ -153,3 +154,30 @@ async def test_edit_keys_make_a_version_nobody_gave(team_store: Path) -> None:
     state = _stored(team_store, app)
     assert ("Wang Yi", "NORP") in _live(state)
     assert ("President Joe Biden", "PERSON") in _live(state)
+
+
+async def test_digits_only_take_versions_and_r_gives_labels(team_store: Path) -> None:
+    app = _app(team_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = _screen(app)
+        await pilot.press("1", "1")  # alice's Biden, then alice's PERSON Wang Yi
+        assert screen.focused_unit() is not None  # Wang Yi's unit keeps focus
+        await pilot.press("r")
+        assert isinstance(app.screen, LabelPicker)  # the palette, waiting for a label key
+        await pilot.press("4")  # NORP: the focused span relabelled, not annotator 4's version
+        await pilot.pause()
+        assert _screen(app) is screen
+        await pilot.press("r", "escape")  # no label
+        assert screen.query_one(StatusLine).message == "no label given"
+        await pilot.press("left")  # off every unit, onto "met"
+        assert screen.focused_unit() is None
+        await pilot.press("2")  # a digit is never a label here: refused
+        assert "no unit here to take a version of" in screen.query_one(StatusLine).message
+        await pilot.press("r", "2")  # the word under the cursor becomes an ORG
+        await pilot.pause()
+    assert sorted(_live(_stored(team_store, app))) == [
+        ("Beijing", "GPE"),
+        ("Joe Biden", "PERSON"),
+        ("Wang Yi", "NORP"),
+        ("met", "ORG"),
+    ]

@@ -4,7 +4,8 @@ Built on AnnotateScreen, so every annotation key works (labels on a selection, b
 stances, undo, n/p, ?, ctrl+p) to make a version nobody gave. On top: the focused *unit*
 (a region or stance frame where annotators disagree), `1`-`9` to take an annotator's
 version of it, `a` for the majority, and `enter` that refuses while units are open. The
-review logic lives in `core.review` and `core.review_session`; this only shows it.
+digits mean versions only: the label keys of `annotate` are `r` then the label's key here.
+The review logic lives in `core.review` and `core.review_session`; this only shows it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from annotator.core.scheme import LabelScheme
 from annotator.ui.keymap import binding as _b
 from annotator.ui.review_state import Marks
 from annotator.ui.screens.annotate import AnnotateScreen
+from annotator.ui.screens.label_picker import LabelPicker
 from annotator.ui.widgets.article_view import ArticleView
 from annotator.ui.widgets.doc_header import DocHeader
 from annotator.ui.widgets.key_bar import KeyBar
@@ -39,20 +41,21 @@ def _review_bindings() -> list[BindingType]:
             "1",
             "review_key('1')",
             "take",
-            "Take annotator 1's version of the focused unit (on a selection: label 1)",
+            "Take annotator 1's version of the focused unit",
             key_display="1-9",
         ),
         *(
-            _b(
-                str(n),
-                f"review_key('{n}')",
-                f"take {n}",
-                f"Take annotator {n}'s version (on a selection: label {n})",
-                False,
-            )
+            _b(str(n), f"review_key('{n}')", f"take {n}", f"Take annotator {n}'s version", False)
             for n in range(2, 10)
         ),
         _b("a", "majority", "majority", "Take the version most annotators gave"),
+        _b(
+            "r",
+            "pick_label",
+            "label",
+            "Then a label key: give the focused span (or the selection) that label",
+            key_display="r 1-9",
+        ),
         *(b for b in AnnotateScreen.BINDINGS if isinstance(b, Binding) and b.key not in _REPLACED),
     ]
 
@@ -160,11 +163,10 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     # -- actions -----------------------------------------------------------------------------
 
     def action_review_key(self, key: str) -> None:
-        """Take annotator `key`'s version of the focused unit; on a selection (or with no
-        unit focused) the key is the label key it is in `annotate`."""
+        """Take annotator `key`'s version of the focused unit (never a label: `r` is)."""
         unit = self.focused_unit()
-        if unit is None or self.view.selection_tokens() is not None:
-            self.action_label_key(key)
+        if unit is None:
+            self.refuse(f"no unit here to take a version of: tab to one (r {key}: label {key})")
             return
         try:
             change = self.review.take(unit, int(key))
@@ -173,6 +175,17 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
             self.app.bell()
             return
         self._taken(unit, change)
+
+    def action_pick_label(self) -> None:
+        """Ask for a label key, then act as that label key does in `annotate`."""
+
+        def picked(key: str | None) -> None:
+            if key is None:
+                self.say("no label given")
+            else:
+                self.action_label_key(key)
+
+        self.app.push_screen(LabelPicker(self.scheme), picked)
 
     def action_majority(self) -> None:
         """Take the majority version of the focused unit (with no unit: accept the span)."""
