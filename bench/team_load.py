@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 from annotator.core.commands import Accept, SetAnswer  # noqa: E402
 from annotator.core.session import AnnotationSession  # noqa: E402
 from annotator.core.store import open_store  # noqa: E402
-from tests.pg_cluster import start_cluster  # noqa: E402
+from tests.pg_cluster import Cluster, start_cluster  # noqa: E402
 from tests.store_helpers import synthetic_record  # noqa: E402
 
 SPANS_ACCEPTED_PER_DOCUMENT = 4  # then the document is finished: 5 decisions a document
@@ -41,6 +41,7 @@ def worker(location: str, annotator: str, overlap: int, decisions: int) -> None:
     session = AnnotationSession(store, annotator, hashes, overlap=overlap)
     print("READY", flush=True)
     sys.stdin.readline()
+    cpu = time.process_time()
     commits: list[float] = []
     claims: list[float] = []
     while len(commits) < decisions:
@@ -56,11 +57,39 @@ def worker(location: str, annotator: str, overlap: int, decisions: int) -> None:
             claims.append(time.perf_counter() - started)
             if not moved:
                 break
+    cpu = time.process_time() - cpu
     session.close()
-    print(json.dumps({"commits": commits, "claims": claims}), flush=True)
+    print(json.dumps({"commits": commits, "claims": claims, "cpu": cpu}), flush=True)
 
 
-def run(location: str, hashes: list[int], processes: int, overlap: int, decisions: int) -> dict:
+def server_cpu(cluster: Cluster | None) -> float:
+    """CPU seconds used so far by the server's processes (ended backends included)."""
+    if cluster is None:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" (", 1)
+        except OSError:
+            continue
+        fields = rest.rsplit(") ", 1)[1].split()
+        if int(pid) == postmaster:  # its own time, and that of the backends it has reaped
+            total += sum(int(f) for f in fields[11:15]) / tick
+        elif int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def run(
+    location: str,
+    hashes: list[int],
+    processes: int,
+    overlap: int,
+    decisions: int,
+    cluster: Cluster | None,
+) -> dict:
     command = [sys.executable, __file__, "--worker", location, "", str(overlap), str(decisions)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     workers = []
@@ -80,6 +109,7 @@ def run(location: str, hashes: list[int], processes: int, overlap: int, decision
         workers.append(process)
     for process in workers:
         assert process.stdout is not None and process.stdout.readline().strip() == "READY"
+    server_before = server_cpu(cluster)
     started = time.perf_counter()
     for process in workers:
         assert process.stdin is not None
@@ -87,6 +117,7 @@ def run(location: str, hashes: list[int], processes: int, overlap: int, decision
         process.stdin.flush()
     results = [json.loads(process.communicate(timeout=600)[0]) for process in workers]
     wall = time.perf_counter() - started
+    server = server_cpu(cluster) - server_before
     commits = sorted(c for r in results for c in r["commits"])
     claims = sorted(c for r in results for c in r["claims"])
     return {
@@ -96,6 +127,9 @@ def run(location: str, hashes: list[int], processes: int, overlap: int, decision
         "p50": 1000 * statistics.median(commits),
         "p99": 1000 * commits[int(0.99 * (len(commits) - 1))],
         "claim_p50": 1000 * statistics.median(claims) if claims else 0.0,
+        # Where the time goes: CPU per decision in the annotators' processes and the server's.
+        "client_cpu": 1000 * sum(r["cpu"] for r in results) / len(commits),
+        "server_cpu": 1000 * server / len(commits),
         "invariants": check(location, hashes, overlap, len(commits), processes),
     }
 
@@ -138,10 +172,13 @@ def main() -> None:
         f"{args.processes} processes x {args.decisions} decisions, {documents} documents "
         f"({len(records[0].initial.spans) if records[0].initial else 0} suggested spans each)"
     )
+    print(f"load average {os.getloadavg()[0]:.2f} (this machine: {os.cpu_count()} cores)")
     print(
         f"{'store':<10} {'K':>2} {'decisions':>9} {'wall s':>7} {'dec/s':>7} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'claim p50':>9}  invariants"
+        f"{'p50 ms':>7} {'p99 ms':>7} {'claim p50':>9} {'cpu/dec client':>14} {'server':>6}"
+        f"  invariants"
     )
+    results: dict[tuple[str, int], dict] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="team-load-") as folder:
             for backend in args.stores.split(","):
@@ -154,11 +191,20 @@ def main() -> None:
                     seed = open_store(location)
                     seed.add_documents(records)
                     seed.close()
-                    r = run(location, hashes, args.processes, overlap, args.decisions)
+                    r = run(
+                        location,
+                        hashes,
+                        args.processes,
+                        overlap,
+                        args.decisions,
+                        cluster if backend == "postgresql" else None,
+                    )
+                    results[(backend, overlap)] = r
                     print(
                         f"{backend:<10} {overlap:>2} {r['decisions']:>9} {r['wall']:>7.1f} "
                         f"{r['rate']:>7.0f} {r['p50']:>7.1f} {r['p99']:>7.1f} "
-                        f"{r['claim_p50']:>9.1f}  {r['invariants']}"
+                        f"{r['claim_p50']:>9.1f} {r['client_cpu']:>11.2f} ms "
+                        f"{r['server_cpu']:>6.2f}  {r['invariants']}"
                     )
                     if backend == "postgresql":
                         met = r["p99"] <= 20 and r["rate"] >= 1000
@@ -166,6 +212,15 @@ def main() -> None:
                             f"{'':<10} target p99 <= 20 ms and >= 1000 decisions/s: "
                             f"{'met' if met else 'NOT met'}"
                         )
+        for overlap in (int(k) for k in args.overlaps.split(",")):
+            pg, lite = results.get(("postgresql", overlap)), results.get(("sqlite", overlap))
+            if pg and lite:
+                print(
+                    f"PostgreSQL / SQLite at K={overlap}: "
+                    f"decisions/s x{pg['rate'] / lite['rate']:.2f}"
+                    f", p99 x{pg['p99'] / lite['p99']:.2f}"
+                )
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
     finally:
         cluster.stop()
 

@@ -1,5 +1,6 @@
-"""PostgreSQL's short way for a decision (`annotator_decide`, one statement): it writes what
-the long way writes, steps aside whenever the state moved on, and comes with the schema."""
+"""PostgreSQL's short ways: a decision (`annotator_decide`) and handing out the next
+document (`annotator_claim`) in one statement each. A decision writes what the long way
+writes and steps aside whenever the state moved on; both come with the schema's upgrade."""
 
 from __future__ import annotations
 
@@ -29,13 +30,17 @@ def _url(postgres: Cluster, name: str) -> str:
 def _statements(store: PostgresStore) -> list[str]:
     """Every statement the store's connection sends from now on, in order."""
     sent: list[str] = []
-    execute = store._db.execute
+    execute, call = store._db.execute, store._db.call
 
-    def counted(sql: str, params: Any = ()) -> Any:
+    def counted_execute(sql: str, params: Any = ()) -> Any:
         sent.append(sql)
         return execute(sql, params)
 
-    store._db.execute = counted
+    def counted_call(sql: str, params: Any) -> Any:
+        sent.append(sql)
+        return call(sql, params)
+
+    store._db.execute, store._db.call = counted_execute, counted_call
     return sent
 
 
@@ -107,29 +112,39 @@ def test_suggestions_replaced_under_an_untouched_state_are_noticed(url: str) -> 
         store.close()
 
 
-def test_a_schema_3_store_is_upgraded_to_the_short_way(postgres: Cluster) -> None:
-    url = _url(postgres, "upgrade")
+@pytest.mark.parametrize("old_version", [3, 4])
+def test_an_older_store_is_upgraded_to_the_short_ways(postgres: Cluster, old_version: int) -> None:
+    url = _url(postgres, f"upgrade{old_version}")
     store = open_store(url)
-    (doc,) = store.add_documents([synthetic_record(1, 20)])
+    hashes = store.add_documents(synthetic_record(n + 1, 20) for n in range(2))
+    doc = hashes[0]
     store.apply("dan", doc, Accept("e0").plan(store.state("dan", doc), _context(store, doc)))
     store.close()
-    # What a store written by the annotator before the short way looked like.
+    # What a store written by the annotator of that version looked like: schema 4 brought
+    # annotator_decide, schema 5 annotator_claim.
     with psycopg.connect(url, autocommit=True) as old:
-        old.execute("DROP FUNCTION annotator_decide")
-        old.execute("UPDATE store_info SET value='3' WHERE key='schema'")
+        if old_version < 4:
+            old.execute("DROP FUNCTION annotator_decide")
+        old.execute("DROP FUNCTION annotator_claim")
+        old.execute(f"UPDATE store_info SET value='{old_version}' WHERE key='schema'")
     reader = open_store(url, read_only=True)  # reading does not upgrade, and works
     assert reader.state("dan", doc).span("e0").status == "accepted"
     reader.close()
     upgraded = open_store(url)
     version = upgraded._db.execute("SELECT value FROM store_info WHERE key='schema'").fetchone()
-    assert int(version[0]) == SCHEMA_VERSION == 4
+    assert int(version[0]) == SCHEMA_VERSION == 5
     assert isinstance(upgraded, PostgresStore)
-    session = AnnotationSession(upgraded, "dan", [doc])
+    session = AnnotationSession(upgraded, "dan", hashes)
     sent = _statements(upgraded)
     session.apply(Accept("e1"))
-    assert [sql.split("(")[0] for sql in sent] == ["SELECT annotator_decide"]
+    session.next()
+    assert [sql.split("(")[0] for sql in sent][:2] == [
+        "SELECT annotator_decide",
+        "SELECT annotator_claim",
+    ]
+    assert session.input_hash == hashes[1] in [c[0] for c in upgraded.claims()]
     assert [e.op for e in upgraded.history("dan", doc)] == ["do", "do"]
-    assert upgraded.state("dan", doc) == upgraded.replay("dan", doc) == session.state
+    assert upgraded.state("dan", doc) == upgraded.replay("dan", doc)
     session.close()
 
 

@@ -133,8 +133,7 @@ class AnnotationSession:
         """Read the open document and its state again (after suggestions arrived, say)."""
         input_hash = self.input_hash
         self.document = self.store.document(input_hash)
-        self._seen_version = self.store.state_version(self.annotator, input_hash)
-        self.state = self.store.state(self.annotator, input_hash)
+        self.state, self._seen_version = self.store.state_and_version(self.annotator, input_hash)
         self._stale = False
         # Edits are token-aligned to the model's tokens; until the model has run there are
         # none to align to (imported tokens count only when the record came with its spans).

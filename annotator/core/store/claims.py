@@ -24,7 +24,7 @@ SELECT d.input_hash,
             AND s.answer IS NOT NULL) AS answered,
     EXISTS (SELECT 1 FROM claims c WHERE c.input_hash = d.input_hash AND c.session = ?) AS held
 FROM documents d
-WHERE d.input_hash IN ({marks}) AND (
+WHERE d.input_hash IN ({hashes}) AND (
     EXISTS (SELECT 1 FROM states s WHERE s.input_hash = d.input_hash AND s.annotator = ?
             AND s.answer IS NOT NULL)
     OR EXISTS (SELECT 1 FROM claims c WHERE c.input_hash = d.input_hash AND c.session = ?)
@@ -35,6 +35,63 @@ WHERE d.input_hash IN ({marks}) AND (
           + (SELECT COUNT(*) FROM claims c WHERE c.input_hash = d.input_hash
              AND c.annotator <> ?) < ?))
 """
+
+
+def _in_plpgsql(query: str, names: Sequence[str]) -> str:
+    """`query` with its `?` placeholders, in order, replaced by PL/pgSQL names."""
+    parts = query.split("?")
+    assert len(parts) == len(names) + 1, "one name per placeholder"
+    return parts[0] + "".join(name + part for name, part in zip(names, parts[1:], strict=True))
+
+
+_OPENABLE_NAMES = (
+    "p_annotator", "p_session", "p_annotator", "p_session",
+    "p_annotator", "p_annotator", "p_annotator", "p_overlap",
+)  # fmt: skip
+
+# One slice of `claim_next` in one statement (PostgreSQL only): the same queries in the same
+# order, in one round trip and one transaction. In READ COMMITTED each statement of a PL/pgSQL
+# function takes a fresh snapshot, so the check made once the row is locked sees what its
+# previous holder committed, as in `_claim`.
+POSTGRES_CLAIM = """
+CREATE OR REPLACE FUNCTION annotator_claim(
+    p_annotator TEXT, p_session BIGINT, p_hashes BIGINT[], p_overlap BIGINT, p_now BIGINT,
+    p_expired_before BIGINT, p_include_answered BOOLEAN
+) RETURNS BIGINT LANGUAGE plpgsql AS $$
+DECLARE
+    v_one BIGINT[];
+    v_row RECORD;
+BEGIN
+    DELETE FROM claims WHERE heartbeat < p_expired_before;
+    FOR v_row IN
+        SELECT o.input_hash, o.answered, o.held FROM ({openable_of_slice}) o
+        JOIN unnest(p_hashes) WITH ORDINALITY AS u(input_hash, n)
+            ON u.input_hash = o.input_hash
+        ORDER BY u.n
+    LOOP
+        CONTINUE WHEN v_row.answered AND NOT p_include_answered;
+        IF v_row.answered OR v_row.held THEN
+            RETURN v_row.input_hash;
+        END IF;
+        PERFORM 1 FROM documents WHERE input_hash = v_row.input_hash FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;  -- another session is claiming it right now
+        v_one := ARRAY[v_row.input_hash];
+        PERFORM 1 FROM ({openable_of_one}) o;
+        CONTINUE WHEN NOT FOUND;
+        INSERT INTO claims (input_hash, annotator, session, heartbeat)
+            VALUES (v_row.input_hash, p_annotator, p_session, p_now)
+            ON CONFLICT (input_hash, annotator) DO NOTHING;
+        RETURN v_row.input_hash;
+    END LOOP;
+    RETURN NULL;
+END
+$$
+""".format(
+    openable_of_slice=_in_plpgsql(
+        _OPENABLE.format(hashes="SELECT unnest(p_hashes)"), _OPENABLE_NAMES
+    ),
+    openable_of_one=_in_plpgsql(_OPENABLE.format(hashes="SELECT unnest(v_one)"), _OPENABLE_NAMES),
+)
 
 
 class ClaimLog(SessionLog):
@@ -88,9 +145,9 @@ class ClaimLog(SessionLog):
         order = {h: i for i, h in enumerate(hashes)}
         with self._write() as db:
             db.execute("DELETE FROM claims WHERE heartbeat < ?", (now - timeout,))
-            for chunk in _growing_chunks(list(hashes)):
+            for chunk in growing_chunks(list(hashes)):
                 rows = db.execute(
-                    _OPENABLE.format(marks=",".join("?" * len(chunk))),
+                    _OPENABLE.format(hashes=",".join("?" * len(chunk))),
                     (
                         annotator,
                         session,
@@ -126,7 +183,7 @@ class ClaimLog(SessionLog):
             return False
         # Checked again with the row held: whoever held it before has committed by now.
         row = db.execute(
-            _OPENABLE.format(marks="?"),
+            _OPENABLE.format(hashes="?"),
             (
                 annotator,
                 session,
@@ -197,7 +254,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _growing_chunks(hashes: list[int]) -> Iterator[list[int]]:
+def growing_chunks(hashes: list[int]) -> Iterator[list[int]]:
     """Slices of 16, 64, 256, then 500 hashes: the next free document is nearly always
     close, and each slice costs a query over all of its documents."""
     start, size = 0, 16

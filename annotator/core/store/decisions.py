@@ -277,6 +277,11 @@ class StoreBackend(ClaimLog):
         """This annotator's current state of a document (its suggestions until a decision)."""
         return self._state(self._db, annotator, input_hash)
 
+    @guarded
+    def state_and_version(self, annotator: str, input_hash: int) -> tuple[DocumentState, int]:
+        """This annotator's state of a document and its version, read together."""
+        return self._state_and_version(self._db, annotator, input_hash)
+
     def version_written(self, annotator: str, input_hash: int) -> int | None:
         """The version of the state this connection last read or wrote (no query)."""
         cached = self._cache.get((annotator, input_hash))

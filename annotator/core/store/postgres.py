@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
@@ -21,6 +23,7 @@ import psycopg
 from annotator.core.commands import Change, EditRefused, apply_change
 from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState
+from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT, POSTGRES_CLAIM, growing_chunks
 from annotator.core.store.decisions import History, StoreBackend, changed_items
 from annotator.core.store.schema import (
     POSTGRES_DECIDE,
@@ -30,6 +33,7 @@ from annotator.core.store.schema import (
     statements,
     upgrade,
 )
+from annotator.core.store.sql import guarded
 from annotator.errors import StoreError
 
 _CONNECT_TIMEOUT_SECONDS = 5
@@ -77,6 +81,13 @@ class PgConnection:
         conn = self.conn if self.in_transaction else self.connect()
         assert conn is not None
         return conn.execute(_placeholders(sql), params)
+
+    def call(self, sql: str, params: Sequence[Any]) -> Any:
+        """One statement in psycopg's own placeholders (`%b`: sent in binary, which costs
+        far less than text for arrays), prepared on the server."""
+        conn = self.conn if self.in_transaction else self.connect()
+        assert conn is not None
+        return conn.execute(sql, params, prepare=True)
 
     def executemany(self, sql: str, rows: Any) -> Any:
         conn = self.conn if self.in_transaction else self.connect()
@@ -175,6 +186,7 @@ class PostgresStore(StoreBackend):
                 for statement in statements(postgres_schema()):
                     db.execute(statement)
                 db.execute(POSTGRES_DECIDE)
+                db.execute(POSTGRES_CLAIM)
                 db.execute(
                     "INSERT INTO store_info (key, value) VALUES ('schema', ?) "
                     "ON CONFLICT DO NOTHING",
@@ -202,6 +214,12 @@ class PostgresStore(StoreBackend):
     def _write_decision(self) -> _PgTransaction:
         # Decisions read no row counts: they can travel pipelined.
         return _PgTransaction(self, pipelined=True)
+
+    def _write_unread(self) -> _PgTransaction:
+        return _PgTransaction(self, pipelined=True)
+
+    def _commit_without_waiting(self, db: Any) -> None:
+        db.execute("SET LOCAL synchronous_commit TO off")
 
     def _fresh_id(self) -> str:
         event_id = uuid.uuid4().hex
@@ -259,6 +277,31 @@ class PostgresStore(StoreBackend):
             self._fresh_ids.discard(event_id)
         return super().redo(annotator, session=session, event_id=event_id)
 
+    @guarded
+    def claim_next(
+        self,
+        annotator: str,
+        session: int,
+        hashes: Sequence[int],
+        overlap: int,
+        timeout: float = DEFAULT_CLAIM_TIMEOUT,
+        include_answered: bool = True,
+    ) -> int | None:
+        """The first document of `hashes` this session may open, claimed for it if needed
+        (see `ClaimLog.claim_next`): here one statement, `annotator_claim`, so one round trip."""
+        now = int(time.time())
+        expired_before = math.ceil(now - timeout)  # an integer, as `heartbeat < now - timeout`
+        for chunk in growing_chunks(list(hashes)):
+            # Each slice is a transaction of its own: a document claimed in an earlier one
+            # would have been returned, so nothing is left claimed by a slice that found none.
+            row = self._db.call(
+                "SELECT annotator_claim(%b, %b, %b::bigint[], %b, %b, %b, %b)",
+                (annotator, session, chunk, overlap, now, expired_before, include_answered),
+            ).fetchone()
+            if row[0] is not None:
+                return int(row[0])
+        return None
+
     def _lock_state(self, db: Any, annotator: str, input_hash: int) -> None:
         # Two sessions of one annotator on one document take turns (SQLite's BEGIN IMMEDIATE
         # serialises every writer; here only writers of the same state wait).
@@ -281,8 +324,9 @@ class PostgresStore(StoreBackend):
         except EditRefused:
             return None  # the long way reads the state afresh and says why
         items = changed_items(change)
-        row = self._db.execute(
-            "SELECT annotator_decide(?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], ?, ?)",
+        row = self._db.call(
+            "SELECT annotator_decide(%b, %b, %b, %b, %b, %b, %b, %b, %b, %b::text[],"
+            " %b::text[], %b, %b)",
             (
                 annotator,
                 input_hash,

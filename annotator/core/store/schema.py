@@ -12,7 +12,8 @@ from annotator.errors import StoreError
 #    client-made event ids; claims and the corpus overlap (handing out work).
 # 3: an index of states by document (handing out work counts others' answers per document).
 # 4: PostgreSQL: `annotator_decide`, one decision in one statement (SQLite: nothing new).
-SCHEMA_VERSION = 4
+# 5: PostgreSQL: `annotator_claim`, handing out the next document in one statement.
+SCHEMA_VERSION = 5
 READABLE_SINCE = 2  # the oldest layout a read-only opening can read without upgrading it
 
 # Written in SQLite's words; `postgres_schema` swaps the few that differ.
@@ -186,6 +187,10 @@ def upgrade(db: Any, version: int, postgres: bool = False) -> None:
         db.execute("CREATE INDEX IF NOT EXISTS states_by_document ON states (input_hash)")
     if version < 4 and postgres:
         db.execute(POSTGRES_DECIDE)
+    if version < 5 and postgres:
+        from annotator.core.store.claims import POSTGRES_CLAIM
+
+        db.execute(POSTGRES_CLAIM)
     db.execute("UPDATE store_info SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
 
 

@@ -79,6 +79,15 @@ class SQLStore(ABC):
     def _write(self) -> AbstractContextManager[Any]:
         """A write transaction on the backend's connection."""
 
+    def _write_unread(self) -> AbstractContextManager[Any]:
+        """A write transaction that reads nothing back (a server store sends it in one go)."""
+        return self._write()
+
+    def _commit_without_waiting(self, db: Any) -> None:
+        """Let this transaction's commit return before it reaches the disk: only for what is
+        not a decision (a server store; SQLite's commits are cheap enough as they are)."""
+        return None
+
     def set_patience(self, seconds: float) -> None:
         """How long a write waits for another process's lock before it fails (the screen
         waits under a second and says so, instead of freezing). Backends that never wait
@@ -299,7 +308,10 @@ class SQLStore(ABC):
     @guarded
     def remember_place(self, annotator: str, input_hash: int) -> None:
         """Note the document this annotator has open."""
-        with self._write() as db:
+        with self._write_unread() as db:
+            # A convenience for the next start, not a decision: a server that crashes may
+            # forget it (the next start opens the first unfinished document instead).
+            self._commit_without_waiting(db)
             db.execute(
                 "INSERT INTO places (annotator, input_hash) VALUES (?, ?) "
                 "ON CONFLICT (annotator) DO UPDATE SET input_hash=excluded.input_hash",
