@@ -13,6 +13,12 @@ Run: python bench/external_quality.py [--examples N] [--conll-docs N] [--mpqa-do
   suggestion is right when its holder overlaps a gold holder, its target overlaps that
   opinion's target and FAVOR/AGAINST matches Positive/Negative. P = right suggestions /
   FAVOR-AGAINST suggestions, R = gold opinions matched / gold opinions.
+  Two rows per setting. "holder rule": the suggestion's `holder` against MPQA's Source.
+  "source rule": MPQA's Source is the outermost source of a nested chain below the writer
+  ("We appreciate X, Zhang said": the Source is Zhang), which this tool splits into
+  `speaker` (who reports) and `holder` (whose view): the suggestion's speaker when it has
+  one, else its holder, is compared with the Source. `--mpqa-split train` measures on MPQA
+  train instead (for analysis: dev stays the held-out figure).
 
 The model runs once per text (twice: without and with the paragraph component, which acts
 before the parser); each setting applies its rule components to a copy of that Doc.
@@ -48,6 +54,7 @@ if not EXTERNAL.is_dir():  # a worktree under /work/wt/NAME
     EXTERNAL = Path("/work/shared/external")
 CONLL_DEV = EXTERNAL / "conll2003_eng.testa"
 MPQA_DEV = EXTERNAL / "mpqa_dev.json"
+MPQA_SPLITS = {"dev": MPQA_DEV, "train": EXTERNAL / "mpqa_train.json"}
 TO_CONLL = {
     "PERSON": "PER",
     "ORG": "ORG",
@@ -251,50 +258,66 @@ def _overlaps(role: dict[str, Any] | None, ranges: Iterable[tuple[int, int]]) ->
     )
 
 
-def _matches(stance: dict[str, Any], gold: GoldOpinion) -> bool:
+def source_of(stance: dict[str, Any], rule: str) -> dict[str, Any] | None:
+    """The role compared with MPQA's Source: the holder ("holder" rule), or the speaker when
+    there is one, else the holder ("source" rule: the outermost source below the writer)."""
+    if rule == "source" and stance.get("speaker"):
+        speaker: dict[str, Any] = stance["speaker"]
+        return speaker
+    holder: dict[str, Any] | None = stance["holder"]
+    return holder
+
+
+def _matches(stance: dict[str, Any], gold: GoldOpinion, rule: str = "holder") -> bool:
     return (
         stance["label"] == gold.label
-        and _overlaps(stance["holder"], gold.holder)
+        and _overlaps(source_of(stance, rule), gold.holder)
         and _overlaps(stance["target"], gold.target)
     )
 
 
-def bench_stances(nlp: Any, limit: int | None, examples: int) -> None:
-    texts, golds = read_mpqa(MPQA_DEV, limit)
+def bench_stances(nlp: Any, limit: int | None, examples: int, split: str = "dev") -> None:
+    texts, golds = read_mpqa(MPQA_SPLITS[split], limit)
     parsed = parse(nlp, texts)
     total_gold = sum(map(len, golds))
-    print(f"== MPQA 2.0 dev: {len(texts)} documents, {total_gold} gold opinions with holder+target")
+    print(
+        f"== MPQA 2.0 {split}: {len(texts)} documents, {total_gold} gold opinions with"
+        " holder+target"
+    )
     compared = [
         ("stances on raw entities", replace(SuggestionSettings.none(), stances=True)),
         ("stances, all rules", SuggestionSettings()),
     ]
     for name, settings in compared:
-        right = suggested = neutral = roleless = 0
-        recalled: set[tuple[int, int]] = set()
-        wrong: list[str] = []
-        for number, (base, gold) in enumerate(zip(parsed[settings.paragraphs], golds, strict=True)):
-            doc = apply_rules(nlp, base, settings)
-            for stance in doc._.stances or []:
-                if not (stance["holder"] and stance["target"]):
-                    roleless += 1
-                if stance["label"] == "NEUTRAL":
-                    neutral += 1
-                    continue
-                suggested += 1
-                hits = [n for n, g in enumerate(gold) if _matches(stance, g)]
-                right += bool(hits)
-                recalled.update((number, n) for n in hits)
-                if not hits:
-                    wrong.append(_describe(stance))
-        tally = Scores(right, suggested - right, total_gold - len(recalled))
-        print(
-            f"{name:<24} P {tally.precision:6.3f}  R {len(recalled) / max(total_gold, 1):6.3f}"
-            f"   ({right} of {suggested} suggestions right, {len(recalled)} of {total_gold} gold"
-            f" found; {neutral} NEUTRAL left out; {roleless} without holder or target)"
-            "   target P >= 0.45, R >= 0.25"
-        )
-        for line in wrong[:examples]:
-            print(f"    wrong: {line}")
+        docs = [apply_rules(nlp, base, settings) for base in parsed[settings.paragraphs]]
+        for rule in ("holder", "source"):
+            right = suggested = neutral = roleless = 0
+            recalled: set[tuple[int, int]] = set()
+            wrong: list[str] = []
+            for number, (doc, gold) in enumerate(zip(docs, golds, strict=True)):
+                for stance in doc._.stances or []:
+                    if not (stance["holder"] and stance["target"]):
+                        roleless += 1
+                    if stance["label"] == "NEUTRAL":
+                        neutral += 1
+                        continue
+                    suggested += 1
+                    hits = [n for n, g in enumerate(gold) if _matches(stance, g, rule)]
+                    right += bool(hits)
+                    recalled.update((number, n) for n in hits)
+                    if not hits:
+                        wrong.append(_describe(stance))
+            tally = Scores(right, suggested - right, total_gold - len(recalled))
+            recall = len(recalled) / max(total_gold, 1)
+            f1 = 2 * tally.precision * recall / max(tally.precision + recall, 1e-9)
+            print(
+                f"{name + ', ' + rule + ' rule':<36} P {tally.precision:6.3f}  R {recall:6.3f}"
+                f"  F {f1:6.3f}   ({right} of {suggested} suggestions right, {len(recalled)} of"
+                f" {total_gold} gold found; {neutral} NEUTRAL left out; {roleless} without"
+                " holder or target)   target P >= 0.45, R >= 0.25"
+            )
+            for line in wrong[:examples]:
+                print(f"    wrong: {line}")
 
 
 def _describe(stance: dict[str, Any]) -> str:
@@ -311,6 +334,9 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--conll-docs", type=int, default=None, help="only the first N documents")
     parser.add_argument("--mpqa-docs", type=int, default=None, help="only the first N documents")
     parser.add_argument("--only", choices=("entities", "stances"), default=None)
+    parser.add_argument(
+        "--mpqa-split", choices=tuple(MPQA_SPLITS), default="dev", help="train: for analysis"
+    )
     args = parser.parse_args(argv)
     if not CONLL_DEV.is_file() or not MPQA_DEV.is_file():
         print(f"external data not found in {EXTERNAL}", file=sys.stderr)
@@ -319,7 +345,7 @@ def main(argv: Sequence[str]) -> int:
     if args.only != "stances":
         bench_entities(nlp, args.conll_docs, args.examples)
     if args.only != "entities":
-        bench_stances(nlp, args.mpqa_docs, args.examples)
+        bench_stances(nlp, args.mpqa_docs, args.examples, args.mpqa_split)
     return 0
 
 

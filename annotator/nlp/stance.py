@@ -35,8 +35,10 @@ from annotator.nlp.pronouns import SUBJECTS, entity_of, resolve_pronoun
 from annotator.nlp.stance_lexicon import Cue, CueLexicon, cue_matcher, load_lexicon
 from annotator.nlp.stance_senses import (
     action_heads,
+    cause_roles,
     dateline_tokens,
     holds_a_view,
+    hypothetical,
     stopped_by_directive,
 )
 
@@ -55,8 +57,18 @@ EDGE_TRIM = frozenset({"PUNCT", "CCONJ", "SPACE", "SCONJ"})
 NEGATION_WORDS = frozenset({"not", "n't", "never"})
 # Verbs that negate the cue they govern ("refused to support" is against).
 NEGATING_GOVERNORS = frozenset(
-    {"refuse", "decline", "fail", "stop", "cease", "quit", "refrain", "halt", "abandon"}
+    {
+        "refuse", "decline", "fail", "stop", "cease", "quit", "refrain", "halt", "abandon",
+        "deny", "unable", "unwilling",
+    }
+)  # fmt: skip
+# Entities that name a time or a quantity never hold a view ("Tang Sunday urged").
+NO_HOLDER_LABELS = frozenset(
+    {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "QUANTITY", "ORDINAL"}
 )
+# Entities that name a people, place or body: as a modifier of a stance noun they hold it
+# ("American hostility towards", "the EU's support", "US criticism of").
+GROUP_LABELS = frozenset({"NORP", "GPE", "ORG"})
 # Verbs whose negation affirms what they govern ("don't forget to support" is for).
 AFFIRMED_WHEN_NEGATED = frozenset({"forget", "hesitate", "neglect"})
 
@@ -111,9 +123,18 @@ def _first_subject(token: Token) -> Token | None:
             for child in token.lefts
             if child.dep_ in ("compound", "npadvmod", "dep") and child.pos_ in ("PROPN", "NOUN")
         ]
+        if stray and stray[0].ent_type_ in NO_HOLDER_LABELS:
+            # "Minister Tang Sunday urged": the day is read as the subject, the name as
+            # its compound.
+            names = [c for c in stray[0].lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+            return names[-1] if names else None
         if stray:
             return stray[0]
     return None
+
+
+def _is_reflexive(token: Token) -> bool:
+    return token.pos_ == "PRON" and token.lower_.endswith(("self", "selves"))
 
 
 def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
@@ -125,9 +146,13 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
     path: list[Token] = []
     current = anchor
     if anchor.pos_ in ("NOUN", "PROPN"):
-        owners = _children(anchor, ("poss",))
+        owners = _children(anchor, ("poss",)) or [
+            child
+            for child in anchor.lefts
+            if child.dep_ in ("amod", "compound") and child.ent_type_ in GROUP_LABELS
+        ]
         if owners:
-            return owners[0], anchor, [anchor]
+            return owners[-1] if owners[0].dep_ != "poss" else owners[0], anchor, [anchor]
         by_agent = [
             pobj
             for prep in _children(anchor, ("prep", "agent"))
@@ -143,6 +168,9 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
     for _ in range(12):
         path.append(current)
         subject = _first_subject(current)
+        if subject is not None and _is_reflexive(subject) and current.head is not current:
+            # "We find ourselves unable to endorse": the reflexive's antecedent holds it.
+            subject = _first_subject(current.head)
         if subject is not None and not (current.dep_ == "relcl" and _is_relative(subject)):
             return subject, current, path
         if current.dep_ in ("relcl", "acl") and current.head is not current:
@@ -202,9 +230,14 @@ def is_negated(path: Sequence[Token]) -> bool:
 def _passive_roles(anchor: Token) -> tuple[Token | None, Token | None]:
     """(agent, patient) of a passive cue: "X is supported by Y" -> (Y, X)."""
     patients = _children(anchor, ("nsubjpass",))
+    agents = [p for a in _children(anchor, ("agent",)) for p in _children(a, ("pobj",))]
+    if not patients and agents and anchor.head is not anchor:
+        if anchor.dep_ == "conj":  # "praised by A but condemned by B": the shared patient
+            patients = _children(anchor.head, ("nsubjpass",))
+        elif anchor.dep_ in ("acl", "relcl") and anchor.head.pos_ in ("NOUN", "PROPN"):
+            patients = [anchor.head]  # "a leader favoured by the army"
     if not patients:
         return None, None
-    agents = [p for a in _children(anchor, ("agent",)) for p in _children(a, ("pobj",))]
     return (agents[0] if agents else None), patients[0]
 
 
@@ -408,7 +441,10 @@ class _Found:
 
 
 def _can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
-    """A holder names someone: an entity, a name, a pronoun, or a noun for people or bodies."""
+    """A holder names someone: an entity, a name, a pronoun, or a noun for people or bodies;
+    never a date, a time or a number."""
+    if token.ent_type_ in NO_HOLDER_LABELS or _is_reflexive(token):
+        return False
     if token.pos_ in ("PROPN", "PRON") or entity_of(token) is not None:
         return True
     return lexicon.can_hold_view(token.lemma_)
@@ -421,9 +457,14 @@ def _stances_of_cue(
     anchor = hit.anchor
     agent, patient = _passive_roles(anchor)
     flipped = False
+    subject: Token | None
+    if hit.cue.target == "cause":
+        subject, clause_head, path = climb_to_subject(anchor)
+        experiencer, heads = cause_roles(anchor)
+        subject = experiencer if experiencer is not None else subject
     # "are opposed to X" parses as a passive, but the subject holds the view.
-    if patient is not None and hit.span[-1].pos_ != "ADP":
-        subject: Token | None = agent
+    elif patient is not None and hit.span[-1].pos_ != "ADP":
+        subject = agent
         clause_head, path = anchor, [anchor]
         heads = [patient]
     else:
@@ -439,9 +480,13 @@ def _stances_of_cue(
         # place for a second subject; the other one holds the view.
         others = [c for c in subject.head.children if c.dep_ in SUBJECTS and c.i not in dateline]
         subject = others[0] if others else None
-    if not heads or subject is None or stopped_by_directive(path):
+    if not heads or subject is None or stopped_by_directive(path) or hypothetical(path):
         return
+    if _is_relative(subject) and subject.tag_ in ("WDT", "WP"):
+        return  # "which" or "who" the parse could not tie to a noun names nobody
     negated = is_negated(path)
+    if negated and hit.cue.target == "cause" and hit.cue.label == "AGAINST":
+        return  # "not worried about X" is no stance for X
     label = FLIPPED[hit.cue.label] if negated != flipped else hit.cue.label
     speaker_token = find_speaker(clause_head, lexicon)
     speaker = role_span(speaker_token) if speaker_token is not None else None
@@ -455,7 +500,12 @@ def _stances_of_cue(
         holder = role_span(holder_token)
         named = entity_of(holder_token) is not None or holder_token.pos_ in ("PROPN", "PRON")
         for target in target_phrases(hit, heads):
-            if not holds_a_view(anchor, target):
+            if target.start <= anchor.i < target.end:
+                # "a leader favoured by the army": the target is the noun, not the cue
+                if anchor.left_edge.i <= target.start:
+                    continue
+                target = trimmed(anchor.doc[target.start : anchor.left_edge.i])
+            if target.root.tag_ in ("WP", "WDT") or not holds_a_view(anchor, target):
                 continue  # "financial support for the bank", "support at 1.20"
             # The evidence must show every role that lies in the clause's sentence.
             start = min(evidence.start, target.start)

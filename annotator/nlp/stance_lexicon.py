@@ -19,7 +19,7 @@ from annotator.errors import InputError
 
 DEFAULT_CUES_PATH = Path(__file__).resolve().parents[2] / "schemas" / "stance_cues.json"
 STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL")
-CUE_TARGETS = ("object", "action")
+CUE_TARGETS = ("object", "action", "cause")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,9 @@ class Cue:
     label: str
     pos: tuple[str, ...] = ()
     # "object": what the cue acts on ("condemned X"); "action": the action it asks for
-    # ("urged Y to withdraw", "demanded that Y withdraw").
+    # ("urged Y to withdraw", "demanded that Y withdraw"); "cause": the cue names a feeling,
+    # whoever feels it holds the stance and its cause is the target ("X angered Beijing",
+    # "Beijing was angered by X", "pleased that X").
     target: str = "object"
 
     @property
@@ -101,7 +103,7 @@ class CueLexicon:
             target = raw.get("target", "object")
             if target not in CUE_TARGETS:
                 raise InputError(
-                    where, f'cue {number} ({phrase!r}) "target" must be object or action'
+                    where, f'cue {number} ({phrase!r}) "target" must be object, action or cause'
                 )
             phrase = " ".join(phrase.split())
             cues.append(Cue(phrase=phrase, label=label, pos=tuple(pos), target=target))

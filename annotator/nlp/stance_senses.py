@@ -3,12 +3,16 @@
 - Sense checks: support or backing that is money or matter ("financial support", "air
   support"), a market level ("support at 1.20", "a pillar of support for the equity market")
   or a phrasal verb ("pesos backed up against the dollar") holds no view.
+- Conditions: a cue inside "if", "unless" or "whether" states no stance.
 - "stop X-ing": "X stopped supporting Y" is against (is_negated counts "stop"); "urged Y to
   stop interfering in Z" is the urger's stance against the interfering, so the inner cue
   ("interfere in") is no stance of its own, and the directive ("urge") takes the stopped
   action as its target with the label flipped.
 - Directive cues (`"target": "action"` in the lexicon: urge, demand, call on) take the
   action they ask for as their target, not the person asked.
+- Feelings (`"target": "cause"`: anger, disappoint, pleased, worried) are held by whoever
+  feels them, the object of an active verb ("the sales angered Beijing") or the subject
+  otherwise ("Beijing was angered by", "is worried that"); what causes them is the target.
 """
 
 from __future__ import annotations
@@ -105,6 +109,45 @@ def action_heads(anchor: Token) -> tuple[list[Token], bool]:
     if stopped:
         return stopped, True
     return heads, False
+
+
+CONDITIONS = frozenset({"if", "unless", "whether"})
+
+
+def hypothetical(path: Sequence[Token]) -> bool:
+    """Whether the cue sits in a condition ("if we want to apply the law", "unless they
+    back the plan"): a stance supposed, not stated."""
+    return any(
+        child.dep_ == "mark" and child.lower_ in CONDITIONS
+        for token in path
+        for child in token.children
+    )
+
+
+# Prepositions that introduce what a feeling is about: "angered by", "pleased with",
+# "upset about", "alarmed at", "worried over", "disappointed in".
+CAUSE_PREPOSITIONS = frozenset({"by", "with", "about", "at", "over", "in", "of", "for"})
+
+
+def cause_roles(anchor: Token) -> tuple[Token | None, list[Token]]:
+    """(experiencer, causes) of a feeling cue: an active verb with an object ("the sales
+    angered Beijing") gives (Beijing, [sales]); otherwise the experiencer is the clause's
+    subject (None here: found by climbing) and the causes are the objects of "by", "with",
+    "about"... or a clause ("pleased that X", "glad to see X")."""
+    objects = [c for c in anchor.children if c.dep_ in ("dobj", "obj")]
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in anchor.children)
+    if anchor.pos_ == "VERB" and objects and not passive:
+        causes = [c for c in anchor.children if c.dep_ in ("nsubj", "csubj")]
+        return objects[0], causes
+    causes = [
+        pobj
+        for prep in anchor.children
+        if prep.dep_ in ("prep", "agent") and prep.lower_ in CAUSE_PREPOSITIONS
+        for pobj in prep.children
+        if pobj.dep_ in ("pobj", "pcomp")
+    ]
+    causes += [c for c in anchor.children if c.dep_ in ("ccomp", "xcomp")]
+    return None, causes
 
 
 def dateline_tokens(doc: Doc) -> set[int]:

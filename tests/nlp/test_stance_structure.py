@@ -80,22 +80,30 @@ def test_speaker_absent_when_nobody_reports(stances_of: Stances) -> None:
     assert stance["speaker"] is None
 
 
-def test_pronoun_speaker_resolves_to_the_earlier_person(stances_of: Stances) -> None:
-    text = "Angela Merkel arrived in Paris on Monday. She said Germany supports the plan."
+def test_pronoun_speaker_resolves_to_the_person_of_its_sentence(stances_of: Stances) -> None:
+    text = "After Angela Merkel arrived in Paris, she said Germany supports the plan."
     (stance,) = stances_of(text)
     speaker = stance["speaker"]
     assert speaker["text"] == "Angela Merkel"
     assert text[speaker["start"] : speaker["end"]] == "Angela Merkel"
 
 
-def test_pronoun_holder_resolves_to_the_earlier_country(stances_of: Stances) -> None:
-    (stance,) = stances_of("Kazakhstan hosted the summit. It strongly supports the agreement.")
+def test_pronoun_holder_resolves_to_the_country_of_its_sentence(stances_of: Stances) -> None:
+    (stance,) = stances_of("Kazakhstan hosted the summit because it strongly supports the pact.")
     assert role(stance, "holder") == "Kazakhstan"
     assert stance["holder"]["start"] == 0
 
 
+def test_pronoun_of_a_later_sentence_stays_the_pronoun(stances_of: Stances) -> None:
+    # Across sentences the nearest earlier name is too often someone else in news prose.
+    text = "Kazakhstan hosted the summit. It strongly supports the agreement."
+    (stance,) = stances_of(text)
+    assert role(stance, "holder") == "It"
+    assert stance["holder"]["start"] == text.index("It strongly")
+
+
 def test_pronoun_prefers_the_person_in_subject_position(stances_of: Stances) -> None:
-    text = "John Smith met Peter Brown in London. A deal was signed. He supports the deal."
+    text = "John Smith met Peter Brown in London, and he supports the deal."
     (stance,) = stances_of(text)
     assert role(stance, "holder") == "John Smith"
 
