@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Literal
 
+# Changes live in `annotator.core.change`; importable from here as well, where callers
+# have always found them next to the commands that plan them.
+from annotator.core.change import Change as Change
+from annotator.core.change import EditRefused as EditRefused
+from annotator.core.change import apply_change as apply_change
 from annotator.core.model import (
     STANCE_LABELS,
     STANCE_ROLES,
@@ -22,13 +27,8 @@ from annotator.core.model import (
     Stance,
     TextRef,
     Token,
-    first_overlap,
 )
 from annotator.core.tokens import TokenIndex, is_space_token
-
-
-class EditRefused(ValueError):
-    """The edit cannot be made (it would overlap a span, leave the text...); says why."""
 
 
 @dataclass(frozen=True)
@@ -46,107 +46,6 @@ class EditContext:
         return TextRef(start=start, end=end, text=self.text[start:end])
 
 
-@dataclass(frozen=True)
-class Change:
-    """The concrete effect of one command: items removed, items put, and the answer."""
-
-    command: str
-    summary: str
-    spans_before: tuple[Span, ...] = ()
-    spans_after: tuple[Span, ...] = ()
-    stances_before: tuple[Stance, ...] = ()
-    stances_after: tuple[Stance, ...] = ()
-    answer_before: Answer | None = None
-    answer_after: Answer | None = None
-    undo_of: str | None = field(default=None, compare=False)
-
-    def inverse(self) -> Change:
-        return Change(
-            command=self.command,
-            summary=f"undo {self.summary}",
-            spans_before=self.spans_after,
-            spans_after=self.spans_before,
-            stances_before=self.stances_after,
-            stances_after=self.stances_before,
-            answer_before=self.answer_after,
-            answer_after=self.answer_before,
-        )
-
-    @property
-    def is_empty(self) -> bool:
-        return (
-            self.spans_before == self.spans_after
-            and self.stances_before == self.stances_after
-            and self.answer_before == self.answer_after
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "command": self.command,
-            "summary": self.summary,
-            "spans_before": [s.to_store() for s in self.spans_before],
-            "spans_after": [s.to_store() for s in self.spans_after],
-            "stances_before": [s.to_json() for s in self.stances_before],
-            "stances_after": [s.to_json() for s in self.stances_after],
-            "answer_before": self.answer_before,
-            "answer_after": self.answer_after,
-        }
-
-    @staticmethod
-    def from_json(data: dict[str, Any]) -> Change:
-        return Change(
-            command=data["command"],
-            summary=data["summary"],
-            spans_before=tuple(Span.from_store(s) for s in data["spans_before"]),
-            spans_after=tuple(Span.from_store(s) for s in data["spans_after"]),
-            stances_before=tuple(Stance.from_json(s) for s in data["stances_before"]),
-            stances_after=tuple(Stance.from_json(s) for s in data["stances_after"]),
-            answer_before=data["answer_before"],
-            answer_after=data["answer_after"],
-        )
-
-
-def _check_no_overlap(spans: Sequence[Span]) -> None:
-    pair = first_overlap(spans, in_order=True)
-    if pair is not None:
-        left, right = pair
-        raise EditRefused(
-            f"{right.label} {right.text!r} would overlap {left.label} {left.text!r}; "
-            "entity spans may not overlap"
-        )
-
-
-def apply_change(state: DocumentState, change: Change) -> DocumentState:
-    """Apply a change to a state; refuses one that does not fit it or breaks an invariant."""
-    spans = {s.id: s for s in state.spans}
-    for before in change.spans_before:
-        if spans.get(before.id) != before:
-            raise EditRefused(f"span {before.id} changed since this edit was planned")
-        del spans[before.id]
-    for after in change.spans_after:
-        if after.id in spans:
-            raise EditRefused(f"span {after.id} exists already")
-        spans[after.id] = after
-    stances = {s.id: s for s in state.stances}
-    for stance_before in change.stances_before:
-        if stances.get(stance_before.id) != stance_before:
-            raise EditRefused(f"stance {stance_before.id} changed since this edit was planned")
-        del stances[stance_before.id]
-    for stance_after in change.stances_after:
-        if stance_after.id in stances:
-            raise EditRefused(f"stance {stance_after.id} exists already")
-        stances[stance_after.id] = stance_after
-    if state.answer != change.answer_before:
-        raise EditRefused("the document's answer changed since this edit was planned")
-    ordered = tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.id)))
-    _check_no_overlap(ordered)
-    return DocumentState(
-        spans=ordered,
-        stances=tuple(sorted(stances.values(), key=lambda s: (s.evidence.start, s.id))),
-        answer=change.answer_after,
-    )
-
-
 def _next_id(prefix: str, existing: Iterable[str]) -> str:
     numbers = [
         int(i[len(prefix) :])
@@ -162,13 +61,10 @@ def _edited(status: SpanStatus) -> SpanStatus:
 
 
 def _find(state: DocumentState, item_id: str) -> Span | Stance:
-    for span in state.spans:
-        if span.id == item_id:
-            return span
-    for stance in state.stances:
-        if stance.id == item_id:
-            return stance
-    raise EditRefused(f"no span or stance with id {item_id}")
+    found = state.span_ids.get(item_id) or state.stance_ids.get(item_id)
+    if found is None:
+        raise EditRefused(f"no span or stance with id {item_id}")
+    return found
 
 
 def _replace_item(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 SpanStatus = Literal["suggested", "accepted", "rejected", "edited", "added"]
@@ -216,6 +217,16 @@ class Document:
         return first_line[:80]
 
 
+def span_order(span: Span) -> tuple[int, int, str]:
+    """The order of a state's spans: by start, then end, then id."""
+    return (span.start, span.end, span.id)
+
+
+def stance_order(stance: Stance) -> tuple[int, str]:
+    """The order of a state's stances: by the start of their evidence, then id."""
+    return (stance.evidence.start, stance.id)
+
+
 @dataclass(frozen=True)
 class DocumentState:
     """What one annotator has decided on one document; derived from the event log."""
@@ -224,24 +235,67 @@ class DocumentState:
     stances: tuple[Stance, ...] = ()
     answer: Answer | None = None
 
+    # Indexes over the items, built on first use; a state made by applying a change gets
+    # them from the state before (see `indexed`), so an edit never walks every item.
+
+    @cached_property
+    def span_ids(self) -> dict[str, Span]:
+        """The spans by id."""
+        return {s.id: s for s in self.spans}
+
+    @cached_property
+    def stance_ids(self) -> dict[str, Stance]:
+        """The stances by id."""
+        return {s.id: s for s in self.stances}
+
+    @cached_property
+    def spans_in_order(self) -> tuple[Span, ...]:
+        """The spans by `span_order` (the store keeps them so; a check, not a sort)."""
+        keys = [span_order(s) for s in self.spans]
+        if all(a <= b for a, b in zip(keys, keys[1:], strict=False)):
+            return self.spans
+        return tuple(sorted(self.spans, key=span_order))
+
+    @cached_property
+    def stances_in_order(self) -> tuple[Stance, ...]:
+        """The stances by `stance_order`."""
+        keys = [stance_order(s) for s in self.stances]
+        if all(a <= b for a, b in zip(keys, keys[1:], strict=False)):
+            return self.stances
+        return tuple(sorted(self.stances, key=stance_order))
+
+    @cached_property
+    def span_reach(self) -> int:
+        """At least the length of the longest span (how far back an overlap can start)."""
+        return max((s.end - s.start for s in self.spans), default=0)
+
+    @staticmethod
+    def indexed(
+        spans: tuple[Span, ...],
+        stances: tuple[Stance, ...],
+        answer: Answer | None,
+        **indexes: Any,
+    ) -> DocumentState:
+        """A state whose items are in order already, with indexes known (`span_ids`,
+        `stance_ids`, `reviewed_count`, `span_reach`)."""
+        state = DocumentState(spans=spans, stances=stances, answer=answer)
+        # The cached properties above read these first (the dataclass is frozen, its
+        # __dict__ is not).
+        state.__dict__.update(indexes, spans_in_order=spans, stances_in_order=stances)
+        return state
+
     def span(self, span_id: str) -> Span:
-        for span in self.spans:
-            if span.id == span_id:
-                return span
-        raise KeyError(span_id)
+        return self.span_ids[span_id]
 
     def stance(self, stance_id: str) -> Stance:
-        for stance in self.stances:
-            if stance.id == stance_id:
-                return stance
-        raise KeyError(stance_id)
+        return self.stance_ids[stance_id]
 
     @property
     def live_spans(self) -> tuple[Span, ...]:
         """Spans that are not rejected, in text order."""
         return tuple(s for s in self.spans if s.status != "rejected")
 
-    @property
+    @cached_property
     def reviewed_count(self) -> int:
         return sum(1 for s in self.spans if s.status != "suggested") + sum(
             1 for s in self.stances if s.status != "suggested"

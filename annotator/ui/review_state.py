@@ -7,17 +7,17 @@ and tests exercise it with plain pytest.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
-from annotator.core.model import Span, Stance, TextRef
+from annotator.core.model import DocumentState, Span, Stance, TextRef, stance_order
 from annotator.core.tokens import TokenIndex, is_space_token
 from annotator.core.uncertainty import LOW_CONFIDENCE, span_confidence
 
 Item = Span | Stance
-T = TypeVar("T")
 ROLES = ("holder", "speaker", "target", "cue")
 
 
@@ -44,29 +44,31 @@ def item_ranges(item: Item) -> list[tuple[int, int]]:
     return [(r.start, r.end) for r in refs if r is not None]
 
 
-def _in_text_order(items: list[T], start: Callable[[T], int]) -> list[T]:
-    """`items` sorted by start; a check, not a sort, when they come in order (the usual case)."""
-    starts = [start(item) for item in items]
-    if all(a <= b for a, b in zip(starts, starts[1:], strict=False)):
-        return items
-    return sorted(items, key=start)
+def _tab_key(item: Item) -> tuple[Any, ...]:
+    """Tab order: by start; at one start the span before the stance; then as the state
+    orders them (spans by end and id, stances by id)."""
+    if isinstance(item, Span):
+        return (item.start, 0, item.end, item.id)
+    return (item.evidence.start, 1, 0, item.id)
 
 
 class ReviewState:
     """Focus, cursor, selection and the stance being edited, over one document's items."""
 
     def __init__(self) -> None:
-        self.items: list[Item] = []
         self.focus: str | None = None
         self.stance: str | None = None
         self.cursor: int | None = None  # token index
         self.anchor: int | None = None  # token index where the selection started
         self.index: TokenIndex | None = None  # None while the document has no model tokens
-        self._position: dict[str, int] = {}
-        self._stance_numbers: dict[str, int] = {}
-        self._spans: list[Span] = []  # spans by token_start, for the cursor's lookups
-        self._span_starts: list[int] = []
-        self._span_reach = 0
+        # The items in the state's order, found by bisection: an edit on a record of
+        # 100,000 spans never walks them all.
+        self._spans: Sequence[Span] = ()
+        self._stances: Sequence[Stance] = ()
+        self._span_ids: dict[str, Span] = {}
+        self._stance_ids: dict[str, Stance] = {}
+        self._span_reach = 0  # at least the longest span, in characters
+        self._items: list[Item] | None = None
 
     # -- the document ------------------------------------------------------------------
 
@@ -81,42 +83,42 @@ class ReviewState:
 
     def set_items(self, spans: Iterable[Span], stances: Iterable[Stance]) -> None:
         """New items (after an edit): ids that went away lose focus and editing."""
-        # The store keeps both in text order already: a merge is linear, a sort is not
-        # (it is thousands of items on a long article, on every edit).
-        ordered_spans = _in_text_order(list(spans), lambda span: span.start)
-        ordered_stances = _in_text_order(list(stances), lambda stance: stance.evidence.start)
-        items: list[Item] = []
-        i = j = 0
-        while i < len(ordered_spans) and j < len(ordered_stances):
-            # At equal starts the span comes first (tab reaches the entity, then the stance).
-            if ordered_spans[i].start <= ordered_stances[j].evidence.start:
-                items.append(ordered_spans[i])
-                i += 1
-            else:
-                items.append(ordered_stances[j])
-                j += 1
-        items += ordered_spans[i:]
-        items += ordered_stances[j:]
-        self.items = items
-        self._position = {item.id: index for index, item in enumerate(items)}
-        self._stance_numbers = {s.id: n for n, s in enumerate(ordered_stances, start=1)}
-        self._spans = _in_text_order(ordered_spans, lambda span: span.token_start)
-        self._span_starts = [span.token_start for span in self._spans]
-        self._span_reach = max((s.token_end - s.token_start for s in self._spans), default=0)
+        self.adopt(DocumentState(spans=tuple(spans), stances=tuple(stances)))
+
+    def adopt(self, state: DocumentState) -> None:
+        """The items of a state (after an edit its indexes are known: nothing is sorted
+        or counted again); ids that went away lose focus and editing."""
+        self._spans = state.spans_in_order
+        self._stances = state.stances_in_order
+        self._span_ids = state.span_ids
+        self._stance_ids = state.stance_ids
+        self._span_reach = state.span_reach
+        self._items = None
         if self.find(self.focus) is None:
             self.focus = None
         if not isinstance(self.find(self.stance), Stance):
             self.stance = None
 
+    @property
+    def items(self) -> list[Item]:
+        """Every span and stance in tab order (merged on first use after a change)."""
+        if self._items is None:
+            spans: Sequence[Item] = self._spans
+            stances: Sequence[Item] = self._stances
+            self._items = list(heapq.merge(spans, stances, key=_tab_key))
+        return self._items
+
     def find(self, item_id: str | None) -> Item | None:
         """The span or stance with this id, if the document has it."""
-        index = self._position.get(item_id) if item_id is not None else None
-        return self.items[index] if index is not None else None
+        if item_id is None:
+            return None
+        return self._span_ids.get(item_id) or self._stance_ids.get(item_id)
 
     def stance_number(self, stance_id: str) -> int:
         """1-based place of a stance among the document's stances, in tab order (the
         article numbers stacked stance markers so)."""
-        return self._stance_numbers[stance_id]
+        stance = self._stance_ids[stance_id]
+        return bisect_left(self._stances, stance_order(stance), key=stance_order) + 1
 
     # -- focus -------------------------------------------------------------------------
 
@@ -160,37 +162,48 @@ class ReviewState:
     def next_unsure(self, item_id: str | None, below: float = LOW_CONFIDENCE) -> str | None:
         """The next suggested span after `item_id` (wrapping round) whose model confidence is
         below `below`; None when there is none."""
-        start = self._position.get(item_id, -1) if item_id is not None else -1
-        count = len(self.items)
-        for offset in range(1, count + 1):
-            item = self.items[(start + offset) % count]
-            if isinstance(item, Span) and item.status == "suggested":
-                confidence = span_confidence(item)
+        item = self.find(item_id)
+        split = bisect_right(self._spans, _tab_key(item), key=_tab_key) if item else 0
+        for span in (*self._spans[split:], *self._spans[:split]):
+            if span.status == "suggested":
+                confidence = span_confidence(span)
                 if confidence is not None and confidence < below:
-                    return item.id
+                    return span.id
         return None
 
     def neighbour(self, item_id: str | None, step: int) -> str | None:
         """The item after (or before) `item_id`, or after the cursor when nothing is focused."""
-        if not self.items:
+        item = self.find(item_id)
+        if item is not None:
+            key = _tab_key(item)
+        else:
+            chars = self.token_chars(self.cursor, self.cursor)
+            key = (chars[0] if chars else 0,)
+        found: list[Item] = []
+        kinds: tuple[Sequence[Item], ...] = (self._spans, self._stances)
+        for items in kinds:
+            if step > 0:
+                after = (bisect_right if item else bisect_left)(items, key, key=_tab_key)
+                found.extend(items[after : after + 1])
+            else:
+                before = bisect_left(items, key, key=_tab_key) - 1
+                found.extend(items[before : before + 1] if before >= 0 else ())
+        if not found:
             return None
-        if item_id in self._position:
-            index = self._position[item_id] + step
-            return self.items[index].id if 0 <= index < len(self.items) else None
-        chars = self.token_chars(self.cursor, self.cursor)
-        at = chars[0] if chars else 0
-        starts = [item_start(i) for i in self.items]
-        if step > 0:
-            index = bisect_left(starts, at)
-            return self.items[index].id if index < len(self.items) else None
-        index = bisect_left(starts, at) - 1
-        return self.items[index].id if index >= 0 else None
+        chosen = min(found, key=_tab_key) if step > 0 else max(found, key=_tab_key)
+        return chosen.id
 
     def first_suggested(self) -> str | None:
         """The first item still to review, else the first item."""
-        first = next((i for i in self.items if i.status == "suggested"), None)
-        chosen = first or (self.items[0] if self.items else None)
-        return chosen.id if chosen else None
+        firsts: list[Item] = []
+        kinds: tuple[Sequence[Item], ...] = (self._spans, self._stances)
+        for items in kinds:
+            first = next((i for i in items if i.status == "suggested"), None)
+            if first is not None:
+                firsts.append(first)
+        if not firsts:
+            firsts = [*self._spans[:1], *self._stances[:1]]
+        return min(firsts, key=_tab_key).id if firsts else None
 
     # -- tokens ------------------------------------------------------------------------
 
@@ -227,8 +240,11 @@ class ReviewState:
 
     def span_at_token(self, token: int) -> Span | None:
         """The span over a token, preferring one not rejected."""
-        lo = bisect_left(self._span_starts, token - self._span_reach)
-        hi = bisect_right(self._span_starts, token)
+        if self.index is None or not 0 <= token < len(self.index.tokens):
+            return None
+        at = self.index.tokens[token].start
+        lo = bisect_left(self._spans, at - self._span_reach, key=lambda s: s.start)
+        hi = bisect_right(self._spans, at, key=lambda s: s.start)
         covering = [s for s in self._spans[lo:hi] if s.token_start <= token <= s.token_end]
         kept = [s for s in covering if s.status != "rejected"]
         chosen = kept or covering

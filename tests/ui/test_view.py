@@ -118,8 +118,7 @@ async def test_lines_kept_between_edits_match_the_article_laid_out_afresh(
         view.scroll_to(0, 0, animate=False, immediate=True)
         await pilot.pause()
         kept = [view.render_line(y) for y in range(view.line_count)]
-        state = seed_app.session.state
-        view.show(seed_app.session.document.text, state.spans, state.stances, view._marks)
+        view.show(seed_app.session.document.text, seed_app.session.state, view._marks)
         await pilot.pause()
         fresh = [view.render_line(y) for y in range(view.line_count)]
         assert "\u2713" in "".join(s.text for s in fresh)  # decisions are drawn

@@ -34,7 +34,7 @@ from annotator.core.commands import (
     Reject,
     Relabel,
 )
-from annotator.core.model import Span, Stance
+from annotator.core.model import DocumentState, Span, Stance
 from annotator.core.scheme import STANCE_KEYS, LabelScheme
 from annotator.core.session import AnnotationSession, UndoResult
 from annotator.core.uncertainty import LOW_CONFIDENCE
@@ -170,10 +170,10 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
             assert session.context is not None
             view.load(state.spans, state.stances, session.context.index)
             view.focus_item(focus or view.first_suggested())
-            self.article.show(session.document.text, state.spans, state.stances, self._marks())
+            self.article.show(session.document.text, state, self._marks())
         else:
             view.load((), (), None)
-            self.article.show(session.document.text, (), (), self._marks())
+            self.article.show(session.document.text, DocumentState(), self._marks())
             # Paint the text first: the thread's spaCy import would compete for the CPU.
             self.call_after_refresh(self._request_suggestions, session.input_hash)
         self._sync_modes()
@@ -245,8 +245,7 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
         self._sync_modes()
         marks = self._marks()
         if change is not None:
-            state = self.session.state
-            self.article.update(state.spans, state.stances, change_ranges(change), marks)
+            self.article.update(self.session.state, change_ranges(change), marks)
         else:
             self.article.set_marks(marks)
         if scroll_to_focus:
@@ -294,8 +293,7 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
         except EditRefused as refused:
             self.refuse(str(refused))
             return None
-        state = self.session.state
-        self.view.set_items(state.spans, state.stances)
+        self.view.adopt(self.session.state)
         return change
 
     def _done(self, change: Change, scroll_to_focus: bool = True) -> None:
@@ -446,8 +444,7 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
         if result.switched or result.input_hash != self.session.input_hash:
             self.open_document(focus=focus if touched else None)
         else:
-            state = self.session.state
-            self.view.set_items(state.spans, state.stances)
+            self.view.adopt(self.session.state)
             self.view.focus_item(focus if self.view.find(focus) else None)
             self._redraw(change, scroll_to_focus=True)
         self.say(summary)

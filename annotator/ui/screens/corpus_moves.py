@@ -48,8 +48,7 @@ class CorpusMoves:
             self.refuse(str(refused))
             return
         if session.index == before:
-            state = session.state
-            self.view.set_items(state.spans, state.stances)
+            self.view.adopt(session.state)
             self._done(change)
             total = len(session.hashes)
             self.say(f"saved: {change.summary}; all {total} answered \u2014 p to go back")

@@ -149,8 +149,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         self._focus_unit(target)
 
     def _taken(self, unit: Unit, take: Change) -> None:
-        state = self.session.state
-        self.view.set_items(state.spans, state.stances)
+        self.view.adopt(self.session.state)
         self._next_unresolved(unit)
         left = self.review.unresolved()
         self._redraw(take, scroll_to_focus=True)

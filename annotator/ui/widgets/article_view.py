@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.core.model import Span, Stance, TextRef
+from annotator.core.model import DocumentState, Span, Stance, TextRef
 from annotator.core.scheme import LabelScheme
 from annotator.core.tokens import TokenIndex, is_space_token
 from annotator.ui.display import display_text
@@ -64,11 +64,11 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._display = ""
         self._spans: tuple[Span, ...] = ()
         self._stances: tuple[Stance, ...] = ()
-        self._span_starts: list[int] = []
+        self._stances_numbered: tuple[Stance, ...] | None = None
         self._span_reach = 0
-        self._stance_starts: list[int] = []
         self._stance_reach = 0
-        self._by_id: dict[str, Span | Stance] = {}
+        self._span_ids: dict[str, Span] = {}
+        self._stance_ids: dict[str, Stance] = {}
         self._stance_numbers: dict[str, int] = {}
         self._marks = Marks()
         self._styles: dict[tuple[str, str], Style] = {}
@@ -85,13 +85,11 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
 
     # -- what the screen calls -------------------------------------------------------------
 
-    def show(
-        self, text: str, spans: Sequence[Span], stances: Sequence[Stance], marks: Marks
-    ) -> None:
-        """Show a new document: everything is laid out again."""
+    def show(self, text: str, state: DocumentState, marks: Marks) -> None:
+        """Show a new document (its annotations as in `state`): everything is laid out again."""
         self._text = text
         self._display = display_text(text)
-        self._set_items(spans, stances)
+        self._set_items(state)
         self._marks = marks
         starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self._para_starts = starts
@@ -102,13 +100,12 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
 
     def update(
         self,
-        spans: Sequence[Span],
-        stances: Sequence[Stance],
+        state: DocumentState,
         changed: Iterable[tuple[int, int]],
         marks: Marks | None = None,
     ) -> None:
         """New annotations; only paragraphs that hold a changed range are laid out again."""
-        self._set_items(spans, stances)
+        self._set_items(state)
         ranges = list(changed)
         if marks is not None:
             ranges += self._mark_ranges(self._marks) + self._mark_ranges(marks)
@@ -228,23 +225,25 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
 
     # -- layout ----------------------------------------------------------------------------
 
-    def _set_items(self, spans: Sequence[Span], stances: Sequence[Stance]) -> None:
-        self._spans = tuple(sorted(spans, key=lambda s: (s.start, s.end)))
-        self._span_starts = [s.start for s in self._spans]
-        self._span_reach = max((s.end - s.start for s in self._spans), default=0)
-        self._stances = tuple(sorted(stances, key=lambda s: s.evidence.start))
-        self._stance_starts = [s.evidence.start for s in self._stances]
-        self._stance_reach = max(
-            (s.evidence.end - s.evidence.start for s in self._stances), default=0
-        )
-        # Stances ending at the same character stack their markers: those are numbered (in
-        # tab order) so that each can be told apart.
-        ends = Counter(s.evidence.end for s in self._stances if s.status != "rejected")
-        self._stance_numbers = {
-            s.id: n for n, s in enumerate(self._stances, start=1) if ends[s.evidence.end] > 1
-        }
-        self._by_id = {s.id: s for s in self._spans}
-        self._by_id.update((s.id, s) for s in self._stances)
+    def _set_items(self, state: DocumentState) -> None:
+        # The state's own order and indexes: after an edit they are known already, so a
+        # record of 100,000 spans is not sorted or indexed again on each key.
+        self._spans = state.spans_in_order
+        self._span_reach = state.span_reach
+        self._stances = state.stances_in_order
+        self._span_ids = state.span_ids
+        self._stance_ids = state.stance_ids
+        if self._stances is not self._stances_numbered:
+            self._stances_numbered = self._stances
+            self._stance_reach = max(
+                (s.evidence.end - s.evidence.start for s in self._stances), default=0
+            )
+            # Stances ending at the same character stack their markers: those are numbered
+            # (in tab order) so that each can be told apart.
+            ends = Counter(s.evidence.end for s in self._stances if s.status != "rejected")
+            self._stance_numbers = {
+                s.id: n for n, s in enumerate(self._stances, start=1) if ends[s.evidence.end] > 1
+            }
 
     def _wrap_width(self) -> int:
         return max(10, self.scrollable_content_region.width)
@@ -326,7 +325,9 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         return ranges
 
     def _item(self, item_id: str | None) -> Span | Stance | None:
-        return self._by_id.get(item_id) if item_id is not None else None
+        if item_id is None:
+            return None
+        return self._span_ids.get(item_id) or self._stance_ids.get(item_id)
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -375,13 +376,13 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         return Strip(segments).simplify()
 
     def _spans_in(self, start: int, end: int) -> list[Span]:
-        hi = bisect_left(self._span_starts, end)
-        lo = bisect_left(self._span_starts, start - self._span_reach)
+        hi = bisect_left(self._spans, end, key=_span_start)
+        lo = bisect_left(self._spans, start - self._span_reach, key=_span_start)
         return [s for s in self._spans[lo:hi] if s.end > start]
 
     def _stances_in(self, start: int, end: int) -> list[Stance]:
-        hi = bisect_left(self._stance_starts, end)
-        lo = bisect_left(self._stance_starts, start - self._stance_reach)
+        hi = bisect_left(self._stances, end, key=_evidence_start)
+        lo = bisect_left(self._stances, start - self._stance_reach, key=_evidence_start)
         return [s for s in self._stances[lo:hi] if s.evidence.end > start]
 
     def _cuts(self, start: int, end: int) -> Iterable[int]:
@@ -427,6 +428,14 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             return
         if not self._dragged:
             self.post_message(self.Clicked(anchor))
+
+
+def _span_start(span: Span) -> int:
+    return span.start
+
+
+def _evidence_start(stance: Stance) -> int:
+    return stance.evidence.start
 
 
 def _refs(stance: Stance) -> list[TextRef]:

@@ -1,0 +1,147 @@
+"""Per-key latency on a record of 100,000 spans: the annotation screen in a real terminal.
+
+A Prodigy-style record (about 600,000 characters, one entity span on every other word,
+all waiting for review) is imported into a fresh store; `annotator annotate` then runs
+under a pty at 120x40 and gets the keys of `bench/ui_pty_latency.py` (tab, arrows,
+selection, a, x, u, ctrl+y), each timed from writing it to the last byte of its frame.
+The store's part alone (planning and committing a decision, in process) is timed too.
+
+Target (issue 12): keys under 100 ms on such a record.
+
+    python bench/huge_record.py [--spans 100000] [--rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+import pexpect  # noqa: E402
+import ui_pty_latency as pty  # noqa: E402
+
+from annotator.core.commands import Accept, Reject  # noqa: E402
+from annotator.core.session import AnnotationSession  # noqa: E402
+from annotator.core.store import open_store  # noqa: E402
+from annotator.workflow import import_corpus  # noqa: E402
+
+NAMES = ("Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal")
+TARGET_MS = 100.0
+
+
+def huge_record(count: int) -> dict[str, object]:
+    """`count` names, each an entity span, in sentences of 20 names per paragraph."""
+    parts: list[str] = []
+    spans: list[dict[str, object]] = []
+    position = 0
+    for i in range(count):
+        name = NAMES[i % len(NAMES)]
+        spans.append({"start": position, "end": position + len(name), "label": "PERSON"})
+        parts.append(name)
+        separator = " met " if i % 2 == 0 else (".\n\n" if i % 20 == 19 else ", ")
+        parts.append(separator)
+        position += len(name) + len(separator)
+    return {"text": "".join(parts), "meta": {"title": "huge record"}, "spans": spans}
+
+
+def _core_keys(store_path: Path, keys: int) -> list[float]:
+    """Milliseconds per decision in process: plan, commit, adopt the new state."""
+    store = open_store(store_path)
+    hashes = [h for (h,) in store._db.execute("SELECT input_hash FROM documents")]
+    session = AnnotationSession(store, "bench-core", hashes)
+    session.apply(Accept(session.state.spans[0].id))  # the first one parses the state
+    times = []
+    for i in range(keys):
+        span = session.state.spans[1000 + i]
+        command = Accept(span.id) if i % 2 == 0 else Reject(span.id)
+        started = time.perf_counter()
+        session.apply(command)
+        times.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    session.undo()
+    times.append((time.perf_counter() - started) * 1000)
+    session.close()
+    return times
+
+
+def _drive(command: list[str], rounds: int) -> dict[str, list[float]]:
+    """`ui_pty_latency`'s key loop, once the screen shows the record (it takes seconds)."""
+    child = pexpect.spawn(
+        command[0],
+        command[1:],
+        env={**os.environ, "TERM": "xterm-256color"},
+        dimensions=(40, 120),
+    )
+    child.expect("reviewed", timeout=300)
+    time.sleep(1.0)
+    pty._frame(child.child_fd, limit=5.0)
+    times: dict[str, list[float]] = {"all": [], "edit": []}
+    for _ in range(rounds):
+        for key in pty.SEQUENCE:
+            started = time.perf_counter()
+            os.write(child.child_fd, pty.KEYS[key])
+            end = pty._frame(child.child_fd, limit=30.0)
+            if end is None:
+                continue
+            times["all"].append(end - started)
+            if key in pty.EDIT_KEYS:
+                times["edit"].append(end - started)
+            time.sleep(0.05)
+    child.terminate(force=True)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spans", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=1)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        record = folder / "huge.jsonl"
+        record.write_text(json.dumps(huge_record(arguments.spans)) + "\n", encoding="utf-8")
+        store_path = folder / "huge.sqlite"
+        started = time.perf_counter()
+        store = open_store(store_path)
+        import_corpus(store, [record])
+        store.close()
+        print(
+            f"import of one record of {arguments.spans:,} spans: "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        core = _core_keys(store_path, 20)
+        command = [pty.ANNOTATOR, "annotate", str(record), "--store", str(store_path)]
+        command += ["--annotator", "bench"]
+        started = time.perf_counter()
+        times = _drive(command, arguments.rounds)
+    print(
+        f"per-key latency on {arguments.spans:,} spans, pty 120x40 "
+        f"({arguments.rounds} round(s) of {len(pty.SEQUENCE)} keys; drive "
+        f"{time.perf_counter() - started:.0f} s with start-up)"
+    )
+    for name, values in (("all keys", times["all"]), ("edit keys", times["edit"])):
+        p50, p95 = pty._figures(values)
+        print(
+            f"  {name:10} {len(values):4} keys  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+            f"max {max(values) * 1000:7.1f} ms"
+        )
+    print(
+        f"  store only (plan + commit + new state, in process): p50 "
+        f"{statistics.median(core):.1f} ms, max {max(core):.1f} ms"
+    )
+    p95 = max(pty._figures(times["all"])[1], pty._figures(times["edit"])[1])
+    verdict = "met" if p95 < TARGET_MS else "NOT met"
+    print(f"target: keys under {TARGET_MS:.0f} ms (p95 {p95:.1f} ms): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
