@@ -4,14 +4,15 @@ The screen turns keys into edit commands for the session (which commits them to 
 store) and into moves of its view state (`ReviewState`: focus, cursor, selection). Each
 key then redraws once: the ranges the change touched, the marks that moved, the panel.
 The keymap lives in `annotator.ui.keymap`, the model's background work in
-`annotator.ui.model_work`, the training round and corpus navigation in the mixins below.
+`annotator.ui.model_work`, the decision keys, the training round and corpus navigation
+in the mixins below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from textual.actions import parse as parse_action
 from textual.app import ComposeResult
@@ -23,19 +24,12 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from annotator.core.commands import (
-    Accept,
-    AcceptAll,
-    AddSpan,
-    ApplyToSameText,
     Change,
     EditCommand,
     EditRefused,
-    MoveBoundary,
-    Reject,
-    Relabel,
 )
 from annotator.core.model import DocumentState, Span, Stance
-from annotator.core.scheme import STANCE_KEYS, LabelScheme
+from annotator.core.scheme import LabelScheme
 from annotator.core.session import AnnotationSession, UndoResult
 from annotator.core.uncertainty import LOW_CONFIDENCE
 from annotator.errors import StoreError
@@ -45,6 +39,7 @@ from annotator.ui.model_work import ModelWork, SuggestionsDone
 from annotator.ui.review_state import Marks, ReviewState, item_ranges, item_start
 from annotator.ui.screens.corpus_moves import CorpusMoves
 from annotator.ui.screens.cursor_keys import CursorKeys
+from annotator.ui.screens.decision_keys import DecisionKeys
 from annotator.ui.screens.guard import needs_spans
 from annotator.ui.screens.stance_keys import StanceKeys
 from annotator.ui.screens.training import TrainingKeys
@@ -65,7 +60,9 @@ def change_ranges(change: Change) -> list[tuple[int, int]]:
     return ranges
 
 
-class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[None]):
+class AnnotateScreen(
+    DecisionKeys, CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[None]
+):
     """The article, the focused item's details, the label palette, and every review key."""
 
     BINDINGS: ClassVar[list[BindingType]] = ANNOTATE_KEYS
@@ -312,12 +309,6 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
             self._done(change)
         return change
 
-    def _require_focus(self) -> Span | Stance | None:
-        item = self.view.focused
-        if item is None:
-            self.refuse("nothing focused: tab to a span, or move the cursor onto one")
-        return item
-
     def ready(self) -> bool:
         """True once the document's suggestions are on screen; else refuses the key."""
         if self.session.needs_suggestions:
@@ -348,76 +339,6 @@ class AnnotateScreen(CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[N
     @needs_spans
     def action_previous_item(self) -> None:
         self._focus(self.view.neighbour(self.view.focus, -1), "this is the first span")
-
-    def _decide(self, command: EditCommand, item: Span | Stance) -> None:
-        after = self.view.neighbour(item.id, 1)
-        change = self._commit(command)
-        if change is None:
-            return
-        target = self.view.neighbour(item.id, 1) if self.view.find(item.id) else after
-        self.view.focus_item(target if target is not None else item.id)
-        self._done(change, scroll_to_focus=False)
-
-    @needs_spans
-    def action_accept(self) -> None:
-        if (item := self._require_focus()) is not None:
-            self._decide(Accept(item.id), item)
-
-    @needs_spans
-    def action_reject(self) -> None:
-        if (item := self._require_focus()) is not None:
-            self._decide(Reject(item.id), item)
-
-    @needs_spans
-    def action_label_key(self, key: str) -> None:
-        label = self.scheme.by_key(key)
-        if label is None:
-            self.refuse(f"no label has the key {key}")
-            return
-        self.action_label(label.name)
-
-    @needs_spans
-    def action_label(self, name: str) -> None:
-        """Add a span with this label over the selection, or relabel the focused span."""
-        view = self.view
-        selection = view.selection_tokens()
-        item = view.focused
-        if selection is None and item is None and view.cursor is not None:
-            selection = (view.cursor, view.cursor)  # the word under the cursor
-        if selection is not None:
-            change = self._commit(AddSpan(selection[0], selection[1], name))
-            if change is not None:
-                if change.spans_after:
-                    added = change.spans_after[0]
-                    view.set_view(added.id, added.token_start, None)
-                self._done(change)
-            return
-        if isinstance(item, Stance):
-            keys = ", ".join(f"{name} ({key})" for name, key in STANCE_KEYS.items())
-            self.refuse(f"a stance's label is one of {keys}")
-        elif item is not None:
-            self._apply(Relabel(item.id, name))
-
-    @needs_spans
-    def action_accept_all(self) -> None:
-        self._apply(AcceptAll())
-
-    @needs_spans
-    def action_apply_same(self) -> None:
-        item = self._require_focus()
-        if isinstance(item, Stance):
-            self.refuse("apply to same text works on entity spans")
-        elif item is not None:
-            self._apply(ApplyToSameText(item.id))
-
-    @needs_spans
-    def action_move_boundary(self, edge: str, delta: int) -> None:
-        item = self._require_focus()
-        if isinstance(item, Stance):
-            self.refuse("only entity spans have token boundaries to move")
-        elif item is not None:
-            side: Literal["start", "end"] = "start" if edge == "start" else "end"
-            self._apply(MoveBoundary(item.id, side, 1 if delta > 0 else -1))
 
     # -- actions: history and documents ----------------------------------------------------
 
