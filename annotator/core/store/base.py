@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from annotator.core.commands import Change
+from annotator.core.jsoncodec import read_json
 from annotator.core.model import CorpusRecord, Document, DocumentState, Token
 
 STORE_ENV = "ANNOTATOR_STORE"
@@ -114,7 +115,7 @@ def document_from_row(row: Sequence[Any]) -> Document:
         input_hash=input_hash,
         text=text,
         meta=json.loads(meta),
-        tokens=tuple(Token.from_json(t) for t in json.loads(tokens)) if tokens else (),
+        tokens=tuple(Token.from_json(t) for t in read_json(tokens)) if tokens else (),
         task_hash=task_hash,
         extra=json.loads(extra),
     )

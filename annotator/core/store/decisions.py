@@ -15,13 +15,14 @@ from contextlib import AbstractContextManager
 from typing import Any, Literal
 
 from annotator.core.commands import Change, apply_change
-from annotator.core.jsoncodec import compact_json
+from annotator.core.jsoncodec import compact_json, read_json
 from annotator.core.model import DocumentState, Span, Stance
 from annotator.core.store.base import Event, chunks
 from annotator.core.store.claims import ClaimLog
 from annotator.core.store.sql import guarded
 
 _CACHED_STATES = 16
+_CACHED_INITIALS = 4  # parsed suggestions kept, with the stored text they came from
 History = tuple[int, DocumentState, Change]
 
 
@@ -71,6 +72,7 @@ class StoreBackend(ClaimLog):
         self._cache: OrderedDict[tuple[str, int], tuple[int, DocumentState, int | None]] = (
             OrderedDict()
         )
+        self._initials: OrderedDict[int, tuple[str, DocumentState]] = OrderedDict()
         # Event ids this connection just made up and has not sent yet: no lookup needed.
         self._fresh_ids: set[str] = set()
         self._redo_empty: set[int] = set()  # own sessions known to have nothing to redo
@@ -313,7 +315,7 @@ class StoreBackend(ClaimLog):
         ).fetchone()
         if row is None:  # no decision yet: the suggestions, which may arrive any time
             initial, stamp = self._initial_row(db, input_hash)
-            state = _parsed(initial)
+            state = self._parsed_initial(input_hash, initial)
             # Kept for a backend's short way (`_decide_at_once`), never served as it is.
             self._remember(annotator, input_hash, 0, state, stamp)
             return state, 0
@@ -358,7 +360,21 @@ class StoreBackend(ClaimLog):
             self._cache.popitem(last=False)
 
     def _initial(self, db: Any, input_hash: int) -> DocumentState:
-        return _parsed(self._initial_row(db, input_hash)[0])
+        return self._parsed_initial(input_hash, self._initial_row(db, input_hash)[0])
+
+    def _parsed_initial(self, input_hash: int, initial: str | None) -> DocumentState:
+        """A document's suggestions, parsed once while their stored text stays the same: a
+        record of 100,000 spans takes seconds to parse, and its first decision must not."""
+        cached = self._initials.get(input_hash)
+        if cached is not None and initial is not None and cached[0] == initial:
+            self._initials.move_to_end(input_hash)
+            return cached[1]
+        state = _parsed(initial)
+        if initial is not None:
+            self._initials[input_hash] = (initial, state)
+            while len(self._initials) > _CACHED_INITIALS:
+                self._initials.popitem(last=False)
+        return state
 
     def _initial_row(self, db: Any, input_hash: int) -> tuple[str | None, int | None]:
         """A document's suggestions as stored, with the row's stamp (None without one)."""
@@ -457,4 +473,4 @@ class StoreBackend(ClaimLog):
 
 
 def _parsed(initial: str | None) -> DocumentState:
-    return DocumentState.from_store(json.loads(initial)) if initial else DocumentState()
+    return DocumentState.from_store(read_json(initial)) if initial else DocumentState()
