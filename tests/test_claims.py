@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from annotator.core.commands import Accept, Change, EditRefused
+from annotator.core.commands import Accept, Change, EditRefused, SetAnswer
 from annotator.core.session import AnnotationSession
 from annotator.core.store import StoreBackend, open_store
 from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
@@ -110,6 +110,53 @@ def test_each_document_reaches_exactly_k_annotators(open_store_again: OpenStore)
         h for name in sessions for h, answer in store.answers(name, hashes).items() if answer
     )
     assert turns == 24 and set(per_document.values()) == {2} and len(per_document) == 12
+
+
+def _held_by(store: StoreBackend, annotator: str) -> set[int]:
+    return {h for h, a, _ in store.claims() if a == annotator}
+
+
+def test_undoing_a_finish_claims_the_document_back_and_redoing_it_releases_it(
+    open_store_again: OpenStore,
+) -> None:
+    store = open_store_again()
+    hashes = _corpus(store, 3)
+    alice = AnnotationSession(open_store_again(), "alice", hashes)
+    first = alice.input_hash
+    alice.finish()  # the answer counts towards K=1: its claim goes, the next document opens
+    assert alice.input_hash != first and first not in _held_by(store, "alice")
+    undone = alice.undo()
+    assert undone is not None and undone.switched and alice.input_hash == first
+    assert (first, "alice", alice.team.session) in store.claims()  # open again, and held
+    bob = AnnotationSession(open_store_again(), "bob", hashes)
+    assert bob.input_hash != first and not bob.go_to(hashes.index(first))
+    redone = alice.redo()
+    assert redone is not None and store.state("alice", first).answer == "accept"
+    assert first not in _held_by(store, "alice")  # released, as a finish releases it
+    assert not bob.go_to(hashes.index(first))  # alice's answer is the K=1
+
+
+def test_a_finish_cannot_be_taken_back_once_k_others_have_the_document(
+    open_store_again: OpenStore,
+) -> None:
+    store = open_store_again()
+    hashes = _corpus(store, 2)
+    alice = AnnotationSession(open_store_again(), "alice", hashes)
+    first = alice.input_hash
+    alice.finish()
+    store.apply("bob", first, FINISH)  # bob's version arrives by import, which claims nothing
+    expected = (
+        r"the document went to 1 other annotator\(s\) after you answered it "
+        r"\(--overlap 1\); your answer stays$"
+    )
+    with pytest.raises(EditRefused, match="^not undone: " + expected):
+        alice.undo()
+    assert alice.go_to(hashes.index(first))  # answered documents open without a claim
+    with pytest.raises(EditRefused, match="^not reopened: " + expected):
+        alice.apply(SetAnswer(None))
+    assert store.state("alice", first).answer == "accept"
+    assert first not in _held_by(store, "alice")
+    assert [e.op for e in store.history("alice", first)] == ["do"]  # nothing was written
 
 
 def test_the_overlap_is_set_once_and_a_different_one_names_the_current(

@@ -102,6 +102,8 @@ class ReviewSession(AnnotationSession):
 
     # -- moving: a review opens documents others finished, so it claims none ----------------
 
+    hands_out = False
+
     def resume_index(self) -> int:
         """The document last open, unless answered since; else the first unanswered one;
         else the last one. (Claims hand out documents nobody finished: not these.)"""

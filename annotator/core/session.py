@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from annotator.core.commands import Change, EditCommand, EditContext, EditRefused, SetAnswer
 from annotator.core.model import Answer, Document, DocumentState
 from annotator.core.store import StoreBackend
-from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
+from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT, AnswerKept
 from annotator.core.team import Team
 from annotator.errors import StoreError
 
@@ -46,6 +46,8 @@ class UndoResult:
 
 class AnnotationSession:
     """One annotator's pass over a corpus; the store is the source of truth for every state."""
+
+    hands_out = True  # documents are claimed from the team's pool (a review claims none)
 
     def __init__(
         self,
@@ -209,13 +211,19 @@ class AnnotationSession:
             return change
         try:
             self.state = self.store.apply(
-                self.annotator, self.input_hash, change, session=self.team.session
+                self.annotator,
+                self.input_hash,
+                change,
+                session=self.team.session,
+                overlap=self._overlap,
             )
         except StoreError as error:
             # A full disk, a lost lock, an unreachable server: nothing was saved (the
             # transaction rolled back), so the screen says so and keeps the state it shows.
             self._stale = True
             raise EditRefused(f"not saved: {error}") from None
+        except AnswerKept:
+            raise  # said as it is: nothing changed, and nothing is stale
         except EditRefused as refused:
             # Another terminal of this annotator changed the document since it was shown.
             self.reload()
@@ -244,7 +252,9 @@ class AnnotationSession:
         """
         self._catch_up()
         try:
-            return self._after_history(self.store.undo(self.annotator, session=self.team.session))
+            return self._after_history(
+                self.store.undo(self.annotator, session=self.team.session, overlap=self._overlap)
+            )
         except StoreError as error:
             self._stale = True
             raise EditRefused(f"not saved: {error}") from None
@@ -253,10 +263,18 @@ class AnnotationSession:
         """Redo the change undone last, opening its document if needed."""
         self._catch_up()
         try:
-            return self._after_history(self.store.redo(self.annotator, session=self.team.session))
+            return self._after_history(
+                self.store.redo(self.annotator, session=self.team.session, overlap=self._overlap)
+            )
         except StoreError as error:
             self._stale = True
             raise EditRefused(f"not saved: {error}") from None
+
+    @property
+    def _overlap(self) -> int | None:
+        """K for the store, so an answer taken back claims the document back (None: claims
+        are not this session's business)."""
+        return self.team.overlap if self.hands_out else None
 
     def _after_history(self, result: tuple[int, DocumentState, Change] | None) -> UndoResult | None:
         if result is None:

@@ -9,11 +9,16 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from annotator.core.commands import EditRefused
 from annotator.core.store.sessions import SessionLog
 from annotator.core.store.sql import guarded
 from annotator.errors import StoreError
 
 DEFAULT_CLAIM_TIMEOUT = 30 * 60  # seconds without a heartbeat before a claim returns
+
+
+class AnswerKept(EditRefused):
+    """An answer cannot be taken back: K other annotators have the document by now."""
 
 # Documents this session may open, with whether it must claim them first: answered by this
 # annotator already, held by this session, or not held by another session of this annotator
@@ -98,6 +103,7 @@ class ClaimLog(SessionLog):
     """Claims and the overlap on top of sessions."""
 
     _lock_row = ""  # PostgreSQL: ' FOR UPDATE SKIP LOCKED' (SQLite's writers take turns)
+    _lock_row_waiting = ""  # PostgreSQL: ' FOR UPDATE'
 
     @guarded
     def overlap(self) -> int | None:
@@ -237,6 +243,35 @@ class ClaimLog(SessionLog):
                 (session, int(time.time()), *gone),
             ).rowcount
         return int(taken)
+
+    def _claim_back(
+        self, db: Any, annotator: str, session: int, input_hash: int, overlap: int
+    ) -> int | None:
+        """Hold a document again for `session`, whose answer is being taken back: None once
+        held, else how many other annotators have it (K or more: it cannot come back)."""
+        # Claimers skip a locked row and check again once it is free: they will see this.
+        db.execute(
+            f"SELECT input_hash FROM documents WHERE input_hash=?{self._lock_row_waiting}",
+            (input_hash,),
+        ).fetchone()
+        others = int(
+            db.execute(
+                "SELECT (SELECT COUNT(*) FROM states WHERE input_hash=? AND annotator<>? "
+                "AND answer IS NOT NULL) + (SELECT COUNT(*) FROM claims WHERE input_hash=? "
+                "AND annotator<>?)",
+                (input_hash, annotator, input_hash, annotator),
+            ).fetchone()[0]
+        )
+        if others >= overlap:
+            return others
+        # Another terminal of this annotator may hold it: the work is this annotator's.
+        db.execute(
+            "INSERT INTO claims (input_hash, annotator, session, heartbeat) VALUES (?,?,?,?) "
+            "ON CONFLICT (input_hash, annotator) DO UPDATE SET session=excluded.session, "
+            "heartbeat=excluded.heartbeat",
+            (input_hash, annotator, session, int(time.time())),
+        )
+        return None
 
     def _release_answered(self, db: Any, annotator: str, input_hash: int) -> None:
         """An answered document needs no claim: the answer counts towards the overlap."""

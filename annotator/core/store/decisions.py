@@ -18,7 +18,7 @@ from annotator.core.commands import Change, apply_change
 from annotator.core.jsoncodec import compact_json, read_json
 from annotator.core.model import DocumentState, Span, Stance
 from annotator.core.store.base import Event, chunks
-from annotator.core.store.claims import ClaimLog
+from annotator.core.store.claims import AnswerKept, ClaimLog
 from annotator.core.store.sql import guarded
 
 _CACHED_STATES = 16
@@ -108,14 +108,17 @@ class StoreBackend(ClaimLog):
         *,
         session: int | None = None,
         event_id: str | None = None,
+        overlap: int | None = None,
     ) -> DocumentState:
         """Apply a change and log it; committed before this returns.
 
         `event_id`, made by the caller, makes a retried call apply once: a second call with
-        the same id changes nothing and returns the current state.
+        the same id changes nothing and returns the current state. `overlap`: the K the
+        session hands documents out with (see `_follow_answer`; None: claims stay as they are,
+        except that an answer always releases the document).
         """
         sid = self.session_for(annotator, session)
-        if not self._maybe_logged(event_id):
+        if not self._maybe_logged(event_id) and not _takes_back_answer(change):
             decided = self._decide_at_once(annotator, input_hash, change, sid, event_id)
             if decided is not None:
                 return decided
@@ -125,14 +128,13 @@ class StoreBackend(ClaimLog):
             self._lock_state(db, annotator, input_hash)
             state, version = self._state_and_version(db, annotator, input_hash)
             new_state = apply_change(state, change)
+            self._follow_answer(db, annotator, sid, input_hash, change, overlap, "not reopened")
             # From here on nothing is read back: a server gets the writes and the commit in
             # one go (psycopg's pipeline), not one round trip each.
             if sid not in self._redo_empty:
                 db.execute("DELETE FROM undo_stacks WHERE session=? AND kind='redo'", (sid,))
             self._log(db, sid, annotator, input_hash, "do", None, change, event_id, push=True)
             version += 1
-            if change.answer_after is not None:
-                self._release_answered(db, annotator, input_hash)
         self._remember(annotator, input_hash, version, new_state)  # only once committed
         if sid in self._own_sessions.values():
             # Only this connection writes its own sessions' stacks: no redo to clear next time.
@@ -160,6 +162,31 @@ class StoreBackend(ClaimLog):
         for annotator, input_hash, version, new_state in written:
             self._remember(annotator, input_hash, version, new_state)
         self._redo_empty.update(s for s in sessions.values() if s in self._own_sessions.values())
+
+    def _follow_answer(
+        self,
+        db: Any,
+        annotator: str,
+        session: int,
+        input_hash: int,
+        change: Change,
+        overlap: int | None,
+        refusal: str,
+    ) -> None:
+        """Claims follow the answer: an answer given releases the document (it counts towards
+        the overlap itself); an answer taken back (an undone finish, a reopen) holds it again
+        for `session`, which is refused (EditRefused, starting with `refusal`) when K other
+        annotators have it by now. Without `overlap` (a review) a taken-back answer claims
+        nothing."""
+        if change.answer_after is not None:
+            self._release_answered(db, annotator, input_hash)
+        elif _takes_back_answer(change) and overlap is not None:
+            others = self._claim_back(db, annotator, session, input_hash, overlap)
+            if others is not None:
+                raise AnswerKept(
+                    f"{refusal}: the document went to {others} other annotator(s) after you "
+                    f"answered it (--overlap {overlap}); your answer stays"
+                )
 
     def _maybe_logged(self, event_id: str | None) -> bool:
         """Whether an event id may be in the log already (a first try of a fresh one is not)."""
@@ -218,16 +245,27 @@ class StoreBackend(ClaimLog):
         )
 
     def undo(
-        self, annotator: str, *, session: int | None = None, event_id: str | None = None
+        self,
+        annotator: str,
+        *,
+        session: int | None = None,
+        event_id: str | None = None,
+        overlap: int | None = None,
     ) -> History | None:
-        """Undo the latest change made in this session, on whichever document it was."""
-        return self._undo_or_redo(annotator, "undo", session, event_id)
+        """Undo the latest change made in this session, on whichever document it was
+        (undoing a finish claims the document back: see `_follow_answer`)."""
+        return self._undo_or_redo(annotator, "undo", session, event_id, overlap)
 
     def redo(
-        self, annotator: str, *, session: int | None = None, event_id: str | None = None
+        self,
+        annotator: str,
+        *,
+        session: int | None = None,
+        event_id: str | None = None,
+        overlap: int | None = None,
     ) -> History | None:
-        """Redo the change this session undid last."""
-        return self._undo_or_redo(annotator, "redo", session, event_id)
+        """Redo the change this session undid last (a redone answer releases the claim)."""
+        return self._undo_or_redo(annotator, "redo", session, event_id, overlap)
 
     @guarded
     def _undo_or_redo(
@@ -236,6 +274,7 @@ class StoreBackend(ClaimLog):
         op: Literal["undo", "redo"],
         session: int | None,
         event_id: str | None,
+        overlap: int | None = None,
     ) -> History | None:
         sid = self.session_for(annotator, session)
         with self._write_decision() as db:
@@ -259,6 +298,7 @@ class StoreBackend(ClaimLog):
             self._lock_state(db, annotator, input_hash)
             state, version = self._state_and_version(db, annotator, input_hash)
             new_state = apply_change(state, change)
+            self._follow_answer(db, annotator, sid, input_hash, change, overlap, f"not {op}ne")
             self._log(db, sid, annotator, input_hash, op, ref, change, event_id)
             version += 1
             db.execute(
@@ -470,6 +510,11 @@ class StoreBackend(ClaimLog):
             Event(seq, ann, h, op, ref, Change.from_json(json.loads(change)), ts, session)
             for seq, ann, h, op, ref, change, ts, session in rows
         ]
+
+
+def _takes_back_answer(change: Change) -> bool:
+    """Whether the change makes an answered document unanswered again."""
+    return change.answer_before is not None and change.answer_after is None
 
 
 def _parsed(initial: str | None) -> DocumentState:

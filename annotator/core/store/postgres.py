@@ -148,6 +148,7 @@ class PostgresStore(StoreBackend):
     """A store in a PostgreSQL database, shared by a team's sessions on many machines."""
 
     _lock_row = " FOR UPDATE SKIP LOCKED"
+    _lock_row_waiting = " FOR UPDATE"
     _last_id = "lastval()"
     _row_stamp = "xmin::text::bigint"  # the transaction that last wrote the row
 
@@ -237,45 +238,60 @@ class PostgresStore(StoreBackend):
         *,
         session: int | None = None,
         event_id: str | None = None,
+        overlap: int | None = None,
     ) -> DocumentState:
         """Apply a change and log it; committed on the server before this returns."""
         event_id = event_id or self._fresh_id()
         try:
-            return super().apply(annotator, input_hash, change, session=session, event_id=event_id)
+            return super().apply(
+                annotator, input_hash, change, session=session, event_id=event_id, overlap=overlap
+            )
         except StoreError as error:
             if not _unreachable(error):
                 raise
         finally:
             self._fresh_ids.discard(event_id)
-        return super().apply(annotator, input_hash, change, session=session, event_id=event_id)
+        return super().apply(
+            annotator, input_hash, change, session=session, event_id=event_id, overlap=overlap
+        )
 
     def undo(
-        self, annotator: str, *, session: int | None = None, event_id: str | None = None
+        self,
+        annotator: str,
+        *,
+        session: int | None = None,
+        event_id: str | None = None,
+        overlap: int | None = None,
     ) -> History | None:
         """Undo this session's latest change (see `StoreBackend.undo`)."""
         event_id = event_id or self._fresh_id()
         try:
-            return super().undo(annotator, session=session, event_id=event_id)
+            return super().undo(annotator, session=session, event_id=event_id, overlap=overlap)
         except StoreError as error:
             if not _unreachable(error):
                 raise
         finally:
             self._fresh_ids.discard(event_id)
-        return super().undo(annotator, session=session, event_id=event_id)
+        return super().undo(annotator, session=session, event_id=event_id, overlap=overlap)
 
     def redo(
-        self, annotator: str, *, session: int | None = None, event_id: str | None = None
+        self,
+        annotator: str,
+        *,
+        session: int | None = None,
+        event_id: str | None = None,
+        overlap: int | None = None,
     ) -> History | None:
         """Redo this session's change undone last (see `StoreBackend.redo`)."""
         event_id = event_id or self._fresh_id()
         try:
-            return super().redo(annotator, session=session, event_id=event_id)
+            return super().redo(annotator, session=session, event_id=event_id, overlap=overlap)
         except StoreError as error:
             if not _unreachable(error):
                 raise
         finally:
             self._fresh_ids.discard(event_id)
-        return super().redo(annotator, session=session, event_id=event_id)
+        return super().redo(annotator, session=session, event_id=event_id, overlap=overlap)
 
     @guarded
     def claim_next(
