@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from annotator.core.commands import Accept, Change, EditRefused, SetAnswer
 from annotator.core.session import AnnotationSession
 from annotator.core.store import StoreBackend, open_store
 from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT
+from annotator.core.store.postgres import PostgresStore
 from annotator.errors import StoreError
 from tests.conftest import Location, OpenStore
 from tests.pg_cluster import Cluster
@@ -213,3 +216,54 @@ def test_the_server_restarted_mid_session_keys_say_not_saved_then_work(
     ops = [e.op for e in check.history("dora", session.input_hash)]
     assert ops == ["do", "do", "undo", "do"]  # every acknowledged key once, nothing doubled
     assert check.state("dora", session.input_hash) == session.state
+
+
+def test_pg_ctl_restart_mid_session_keys_are_saved_once_or_say_not_saved(
+    postgres: Cluster,
+) -> None:
+    schema = f"restarted_{os.getpid()}"
+    with psycopg.connect(postgres.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    url = postgres.url(search_path=schema)
+    seed = open_store(url)
+    (doc,) = seed.add_documents([synthetic_record(1, 3000)])  # 600 suggestions to accept
+    seed.close()
+    store = open_store(url)
+    assert isinstance(store, PostgresStore)
+    session = AnnotationSession(store, "eve", [doc])
+    session.apply(Accept("e0"))
+    backend = store._db.connect().info.backend_pid
+    acknowledged, refused = ["e0"], 0
+    restart = threading.Thread(
+        target=postgres.pg_ctl,
+        args=("restart", "-m", "fast", "-w", "-l", str(postgres.folder / "server.log")),
+    )
+    restart.start()
+    # Keys go on while the server goes down and comes back, and for a while after.
+    after = 0
+    while after < 10:
+        done = not restart.is_alive()
+        pending = [s.id for s in session.state.spans if s.status == "suggested"]
+        try:
+            session.apply(Accept(pending[0]))
+            acknowledged.append(pending[0])
+            after += done
+        except EditRefused as error:
+            assert str(error).startswith("not saved: the store is unreachable (")
+            assert "\n" not in str(error)
+            assert not done  # once the server is back, every key works
+            refused += 1
+            time.sleep(0.01)
+    restart.join()
+    assert store._db.connect().info.backend_pid != backend  # the session did reconnect
+    check = open_store(url, read_only=True)
+    events = check.history("eve", doc)
+    accepted = [e.change.spans_after[0].id for e in events]
+    assert len(accepted) == len(set(accepted))  # nothing doubled
+    # Every acknowledged key is there; a key said "not saved" whose commit landed all the
+    # same (cut off after the server took it) is there once too, and on screen since.
+    assert set(acknowledged) <= set(accepted)
+    assert len(accepted) <= len(acknowledged) + refused
+    assert check.state("eve", doc) == session.state == check.replay("eve", doc)
+    check.close()
+    session.close()
