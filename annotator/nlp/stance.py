@@ -373,9 +373,12 @@ def _reporting_subject(verb: Token, lexicon: CueLexicon) -> Token | None:
 
 
 def find_speaker(clause_head: Token, lexicon: CueLexicon) -> Token | None:
-    """Who reports the clause: the subject of a governing reporting verb, or "according to X"."""
+    """Who reports the clause: the subject of a governing reporting verb, or "according to X".
+
+    The walk up goes through noun phrases too: in "observers believe that the reasons
+    behind America's opposition to X go back..." the observers report the opposition."""
     current = clause_head
-    for _ in range(8):
+    for _ in range(12):
         for child in current.children:
             if child.dep_ == "parataxis" and child.lemma_.lower() in lexicon.reporting_verbs:
                 return _reporting_subject(child, lexicon)
@@ -390,8 +393,6 @@ def find_speaker(clause_head: Token, lexicon: CueLexicon) -> Token | None:
             "conj",
         ):
             return _reporting_subject(parent, lexicon)
-        if current.dep_ not in ("conj", "advcl", "xcomp", "ccomp", "acomp"):
-            break
         current = parent
     return _according_to(clause_head, lexicon)
 
@@ -445,6 +446,8 @@ def _can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
     never a date, a time or a number."""
     if token.ent_type_ in NO_HOLDER_LABELS or _is_reflexive(token):
         return False
+    if token.lower_ in ("you", "your", "yours"):
+        return False  # news uses "you" for anyone ("if you want a loan") or for the reader
     if token.pos_ in ("PROPN", "PRON") or entity_of(token) is not None:
         return True
     return lexicon.can_hold_view(token.lemma_)

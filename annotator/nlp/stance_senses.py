@@ -3,7 +3,8 @@
 - Sense checks: support or backing that is money or matter ("financial support", "air
   support"), a market level ("support at 1.20", "a pillar of support for the equity market")
   or a phrasal verb ("pesos backed up against the dollar") holds no view.
-- Conditions: a cue inside "if", "unless" or "whether" states no stance.
+- Conditions and questions: a cue inside "if", "unless" or "whether", or in a sentence
+  that asks, states no stance.
 - "stop X-ing": "X stopped supporting Y" is against (is_negated counts "stop"); "urged Y to
   stop interfering in Z" is the urger's stance against the interfering, so the inner cue
   ("interfere in") is no stance of its own, and the directive ("urge") takes the stopped
@@ -116,7 +117,10 @@ CONDITIONS = frozenset({"if", "unless", "whether"})
 
 def hypothetical(path: Sequence[Token]) -> bool:
     """Whether the cue sits in a condition ("if we want to apply the law", "unless they
-    back the plan"): a stance supposed, not stated."""
+    back the plan") or a question ("Does Chile support the plan?"): a stance supposed or
+    asked about, not stated."""
+    if path and path[0].sent[-1].text == "?":
+        return True
     return any(
         child.dep_ == "mark" and child.lower_ in CONDITIONS
         for token in path

@@ -48,7 +48,7 @@ FAMILIES = [
     ("The unions want higher wages.", "FAVOR", "The unions", "higher wages"),
     ("Residents hope that the clinic stays open.", "FAVOR", "Residents",
      "the clinic stays open"),
-    ("The company is seeking a new partner.", "FAVOR", "The company", "a new partner"),
+    ("The villagers asked for a new bridge.", "FAVOR", "The villagers", "a new bridge"),
     ("Critics dismissed the report.", "AGAINST", "Critics", "the report"),
     ("The bishop lamented the decline of the parish.", "AGAINST", "The bishop",
      "the decline of the parish"),
@@ -110,3 +110,12 @@ def test_denying_support_is_against(stances_of: Stances) -> None:
 def test_a_stance_inside_a_condition_is_not_stated(stances_of: Stances) -> None:
     assert stances_of("If the council supports the plan, work starts in May.") == []
     assert stances_of("The plan fails unless the council supports it.") == []
+
+
+def test_a_stance_asked_about_is_not_stated(stances_of: Stances) -> None:
+    assert stances_of("Does the council support the plan?") == []
+
+
+def test_you_holds_no_stance(stances_of: Stances) -> None:
+    # Generic ("if you want a loan") or the reader ("you can help by supporting us").
+    assert stances_of("You can help by supporting the shelter.") == []
