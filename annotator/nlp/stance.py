@@ -59,7 +59,7 @@ NEGATION_WORDS = frozenset({"not", "n't", "never"})
 NEGATING_GOVERNORS = frozenset(
     {
         "refuse", "decline", "fail", "stop", "cease", "quit", "refrain", "halt", "abandon",
-        "deny", "unable", "unwilling",
+        "deny", "unable", "unwilling", "refusal", "failure",
     }
 )  # fmt: skip
 # Entities that name a time or a quantity never hold a view ("Tang Sunday urged").
@@ -174,6 +174,9 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
         if subject is not None and not (current.dep_ == "relcl" and _is_relative(subject)):
             return subject, current, path
         if current.dep_ in ("relcl", "acl") and current.head is not current:
+            owner = _owner_of_plan(current)
+            if owner is not None:  # the noun joins the path: "refusal to back" negates
+                return owner, current, [*path, current.head]
             return current.head, current, path
         if current.dep_ in SUBJECT_BEARING and current.head is not current:
             current = current.head
@@ -186,6 +189,18 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
             return subject, clause, [*path, clause]
         break
     return None, current, path
+
+
+def _owner_of_plan(clause: Token) -> Token | None:
+    """Whose decision, plan or refusal an infinitive is: "the US decision to reject X",
+    "Iran's refusal to back Y" (the noun itself names no one)."""
+    if clause.dep_ != "acl" or not any(c.lower_ == "to" for c in clause.children):
+        return None
+    noun = clause.head
+    owners = [c for c in noun.children if c.dep_ == "poss"] or [
+        c for c in noun.lefts if c.dep_ in ("amod", "compound") and c.ent_type_ in GROUP_LABELS
+    ]
+    return owners[0] if owners else None
 
 
 def _is_relative(token: Token) -> bool:

@@ -119,3 +119,13 @@ def test_a_stance_asked_about_is_not_stated(stances_of: Stances) -> None:
 def test_you_holds_no_stance(stances_of: Stances) -> None:
     # Generic ("if you want a loan") or the reader ("you can help by supporting us").
     assert stances_of("You can help by supporting the shelter.") == []
+
+
+def test_whose_decision_holds_the_stance_of_its_infinitive(stances_of: Stances) -> None:
+    found = triples(stances_of("The Danish decision to reject the offer was final."))
+    assert found == [("AGAINST", "Danish", "the offer")]
+
+
+def test_a_refusal_to_back_is_against(stances_of: Stances) -> None:
+    found = triples(stances_of("Norway's refusal to back the plan surprised nobody."))
+    assert found == [("AGAINST", "Norway", "the plan")]
