@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from annotator.core import agreement_input
 from annotator.core.agreement import Annotation, compute_agreement
 from annotator.core.agreement_figures import cohen_kappa, nominal_alpha
 from annotator.core.agreement_input import read_annotations
@@ -262,3 +264,41 @@ def test_bad_tokens_in_any_record_name_file_and_line(tmp_path: Path) -> None:
         bob = _write(tmp_path / "bob.jsonl", [good, record])
         with pytest.raises(InputError, match=rf"bob.jsonl:2: {message}"):
             read_annotations([alice, bob], blank_tokenizer())
+
+
+def test_the_typed_reader_reads_as_the_dict_readers_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "Tokayev met Wang Yi \n in Astana ."
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+|\n", text)]
+    astana = (text.index("Astana"), text.index("Astana") + 6)
+    tokens = [{"text": text[s:e], "start": s, "end": e, "id": i} for i, (s, e) in enumerate(words)]
+    ref = {"start": 0, "end": 7, "text": "Tokayev"}
+    record = {
+        "text": text,
+        "tokens": tokens,  # one of them only whitespace
+        "spans": [
+            {"start": 12, "end": 19, "label": "PERSON", "token_start": 2, "token_end": 3},
+            {"start": 0, "end": 7, "label": "PERSON", "status": "accepted"},
+            {"start": astana[0], "end": astana[1], "label": "ORG", "status": "rejected"},
+        ],
+        "stances": [
+            {"label": "FAVOR", "holder": ref, "target": {"start": astana[0], "end": astana[1]}},
+            {"label": "AGAINST", "holder": None, "target": None, "status": "rejected"},
+        ],
+        "meta": {"title": "A meeting", "source": "x"},
+        "_input_hash": 7,
+        "_annotator_id": "alice",
+        "answer": "accept",
+    }
+    unhashed = {**record, "_input_hash": None, "_annotator_id": "bob", "meta": "not a dict"}
+    gold = {**record, "_annotator_id": "rita", "versions": []}
+    path = _write(tmp_path / "team.jsonl", [record, unhashed, gold, {**record, "answer": "ignore"}])
+    typed = read_annotations([path], blank_tokenizer(), include_reviews=True)
+    monkeypatch.setattr(agreement_input, "typed_read", lambda raw: None)
+    assert read_annotations([path], blank_tokenizer(), include_reviews=True) == typed
+    assert sorted(typed) == ["alice", "bob", "rita"]
+    (alice,) = typed["alice"]
+    assert (alice.key, alice.title, len(alice.tokens)) == (7, "A meeting", 7)
+    assert alice.entities == ((0, 7, "PERSON"), (12, 19, "PERSON"))
+    assert [s.label for s in alice.stances] == ["FAVOR"]

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import NamedTuple
 
 from annotator.core.agreement_figures import (
     OUTSIDE,
@@ -55,6 +56,15 @@ class Annotation:
     tokens: TokenEdges  # of the non-space tokens
     entities: tuple[tuple[int, int, str], ...]  # (start, end, label), sorted by start
     stances: tuple[StanceItem, ...] = ()
+
+
+class ReadRecord(NamedTuple):
+    """A record of an export file as agreement reads it."""
+
+    answer: str | None
+    annotator: str | None
+    annotation: Annotation
+    reviewed: bool  # the record carries `versions`: a reviewer's gold
 
 
 @contextmanager

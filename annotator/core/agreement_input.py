@@ -14,7 +14,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from annotator.core.agreement import Annotation, cycle_collection_paused
+from annotator.core.agreement import Annotation, ReadRecord, cycle_collection_paused
 from annotator.core.agreement_matching import TokenEdges
 from annotator.core.corpus import (
     ANSWERS,
@@ -29,6 +29,16 @@ from annotator.core.model import STANCE_LABELS, Document, DocumentState, TextRef
 from annotator.core.review import REVIEW_COMMANDS
 from annotator.core.store import Store
 from annotator.errors import InputError
+
+
+def _without_msgspec(raw: bytes) -> ReadRecord | None:
+    return None
+
+
+try:
+    from annotator.core.agreement_typed import typed_read
+except ImportError:  # msgspec missing (an environment made before it was a dependency)
+    typed_read = _without_msgspec
 
 
 def annotation_of(document: Document, state: DocumentState, tokens: Sequence[Token]) -> Annotation:
@@ -67,15 +77,19 @@ def _read_annotations(
             raise InputError(path, "no such file")
         count = 0
         for line, value in _json_values(path):
-            try:
-                read = _lean_annotation(value, (path, line))
-                if read is None:
-                    read = _checked_annotation(value, tokenize)
-            except BadRecord as error:
-                raise InputError(path, str(error), line) from None
+            if isinstance(value, ReadRecord):
+                answer, name, annotation, reviewed = value
+            else:
+                try:
+                    read = _lean_annotation(value, (path, line))
+                    if read is None:
+                        read = _checked_annotation(value, tokenize)
+                except BadRecord as error:
+                    raise InputError(path, str(error), line) from None
+                answer, name, annotation = read
+                reviewed = "versions" in value
             count += 1
-            answer, name, annotation = read
-            if not include_reviews and "versions" in value:
+            if reviewed and not include_reviews:
                 continue  # checked above like any record, but a reviewer's gold
             if answer not in ("ignore", "reject"):
                 found.setdefault(name or path.stem, []).append(annotation)
@@ -88,7 +102,8 @@ _Read = tuple[str | None, str | None, Annotation]  # answer, annotator, annotati
 
 
 def _json_values(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line, value) of each record, as `iter_json_values` gives them.
+    """(line, value) of each record, as `iter_json_values` gives them, or (line, ReadRecord)
+    where the typed reader took the line whole (the usual export line: `typed_read`).
 
     With orjson installed, a file every line of which orjson reads is decoded by it (JSON is
     most of the time of `agree` on a big corpus, and orjson takes half as long); any line
@@ -104,10 +119,12 @@ def _json_values(path: Path) -> Iterator[tuple[int, Any]]:
     try:
         with path.open("rb") as handle:
             for line, raw in enumerate(handle, start=1):
-                if raw.strip():
-                    value = orjson.loads(raw)
-                    last = line
-                    yield line, value
+                if raw.isspace():
+                    continue
+                typed = typed_read(raw)
+                value = typed if typed is not None else orjson.loads(raw)
+                last = line
+                yield line, value
     except (orjson.JSONDecodeError, UnicodeDecodeError, RecursionError):
         # The lines before were read alike either way: carry on from the refused one.
         for line, value in iter_json_values(path):
