@@ -20,6 +20,7 @@ DEFAULT_CLAIM_TIMEOUT = 30 * 60  # seconds without a heartbeat before a claim re
 class AnswerKept(EditRefused):
     """An answer cannot be taken back: K other annotators have the document by now."""
 
+
 # Documents this session may open, with whether it must claim them first: answered by this
 # annotator already, held by this session, or not held by another session of this annotator
 # and still wanted (fewer than K other annotators answered or hold it).

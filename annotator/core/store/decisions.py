@@ -81,7 +81,7 @@ class StoreBackend(ClaimLog):
         self._cache.clear()
 
     _last_id = "last_insert_rowid()"  # SQL for the id the connection's last INSERT made
-    _row_stamp = "NULL"  # SQL for a value that changes whenever a row is updated (if any)
+    _row_stamp = "NULL"  # SQL for a value that changes whenever row `d` is updated (if any)
 
     def _write_decision(self) -> AbstractContextManager[Any]:
         """The transaction of one decision (a server backend may pipeline it)."""
@@ -349,15 +349,21 @@ class StoreBackend(ClaimLog):
     def _state_and_version(
         self, db: Any, annotator: str, input_hash: int
     ) -> tuple[DocumentState, int]:
-        row = db.execute(
-            "SELECT version, answer FROM states WHERE annotator=? AND input_hash=?",
+        # One round trip: the state's version and answer, or (no decision yet) the
+        # suggestions, which may arrive any time, with their row's stamp.
+        found = db.execute(
+            f"SELECT s.version, s.answer, CASE WHEN s.version IS NULL THEN d.initial END, "
+            f"{self._row_stamp} FROM documents d LEFT JOIN states s "
+            f"ON s.annotator=? AND s.input_hash=d.input_hash WHERE d.input_hash=?",
             (annotator, input_hash),
         ).fetchone()
-        if row is None:  # no decision yet: the suggestions, which may arrive any time
-            initial, stamp = self._initial_row(db, input_hash)
+        if found is None:
+            raise KeyError(input_hash)
+        row, initial, stamp = found[:2], found[2], found[3]
+        if row[0] is None:
             state = self._parsed_initial(input_hash, initial)
             # Kept for a backend's short way (`_decide_at_once`), never served as it is.
-            self._remember(annotator, input_hash, 0, state, stamp)
+            self._remember(annotator, input_hash, 0, state, None if stamp is None else int(stamp))
             return state, 0
         # Parsing a long article's state costs tens of milliseconds; a key press must not.
         cached = self._cache.get((annotator, input_hash))
@@ -419,7 +425,7 @@ class StoreBackend(ClaimLog):
     def _initial_row(self, db: Any, input_hash: int) -> tuple[str | None, int | None]:
         """A document's suggestions as stored, with the row's stamp (None without one)."""
         row = db.execute(
-            f"SELECT initial, {self._row_stamp} FROM documents WHERE input_hash=?",
+            f"SELECT initial, {self._row_stamp} FROM documents d WHERE input_hash=?",
             (input_hash,),
         ).fetchone()
         if row is None:

@@ -150,7 +150,7 @@ class PostgresStore(StoreBackend):
     _lock_row = " FOR UPDATE SKIP LOCKED"
     _lock_row_waiting = " FOR UPDATE"
     _last_id = "lastval()"
-    _row_stamp = "xmin::text::bigint"  # the transaction that last wrote the row
+    _row_stamp = "d.xmin::text::bigint"  # the transaction that last wrote the row
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         super().__init__()
@@ -216,11 +216,8 @@ class PostgresStore(StoreBackend):
         # Decisions read no row counts: they can travel pipelined.
         return _PgTransaction(self, pipelined=True)
 
-    def _write_unread(self) -> _PgTransaction:
-        return _PgTransaction(self, pipelined=True)
-
-    def _commit_without_waiting(self, db: Any) -> None:
-        db.execute("SET LOCAL synchronous_commit TO off")
+    def _write_one(self, sql: str, params: Sequence[Any]) -> None:
+        self._db.execute(sql, params)  # autocommit: the statement is its own transaction
 
     def _fresh_id(self) -> str:
         event_id = uuid.uuid4().hex

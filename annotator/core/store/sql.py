@@ -79,14 +79,11 @@ class SQLStore(ABC):
     def _write(self) -> AbstractContextManager[Any]:
         """A write transaction on the backend's connection."""
 
-    def _write_unread(self) -> AbstractContextManager[Any]:
-        """A write transaction that reads nothing back (a server store sends it in one go)."""
-        return self._write()
-
-    def _commit_without_waiting(self, db: Any) -> None:
-        """Let this transaction's commit return before it reaches the disk: only for what is
-        not a decision (a server store; SQLite's commits are cheap enough as they are)."""
-        return None
+    def _write_one(self, sql: str, params: Sequence[Any]) -> None:
+        """One write statement as a transaction of its own (a server runs it as one: one
+        round trip, committed before it answers)."""
+        with self._write() as db:
+            db.execute(sql, params)
 
     def set_patience(self, seconds: float) -> None:
         """How long a write waits for another process's lock before it fails (the screen
@@ -308,15 +305,11 @@ class SQLStore(ABC):
     @guarded
     def remember_place(self, annotator: str, input_hash: int) -> None:
         """Note the document this annotator has open."""
-        with self._write_unread() as db:
-            # A convenience for the next start, not a decision: a server that crashes may
-            # forget it (the next start opens the first unfinished document instead).
-            self._commit_without_waiting(db)
-            db.execute(
-                "INSERT INTO places (annotator, input_hash) VALUES (?, ?) "
-                "ON CONFLICT (annotator) DO UPDATE SET input_hash=excluded.input_hash",
-                (annotator, input_hash),
-            )
+        self._write_one(
+            "INSERT INTO places (annotator, input_hash) VALUES (?, ?) "
+            "ON CONFLICT (annotator) DO UPDATE SET input_hash=excluded.input_hash",
+            (annotator, input_hash),
+        )
 
     @guarded
     def place(self, annotator: str) -> int | None:
