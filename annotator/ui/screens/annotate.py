@@ -60,6 +60,31 @@ def change_ranges(change: Change) -> list[tuple[int, int]]:
     return ranges
 
 
+def keeps_tags(change: Change) -> bool:
+    """Whether a change leaves every label the article draws as wide as it was: the same
+    items in the same places with the same labels (accepting or rejecting a span, say), so
+    that the article need not be laid out again."""
+    if len(change.spans_before) != len(change.spans_after):
+        return False
+    if len(change.stances_before) != len(change.stances_after):
+        return False
+    for before, after in zip(change.spans_before, change.spans_after, strict=True):
+        if (before.id, before.start, before.end, before.label) != (
+            after.id,
+            after.start,
+            after.end,
+            after.label,
+        ):
+            return False
+    for old, new in zip(change.stances_before, change.stances_after, strict=True):
+        # A rejected stance draws no marker; its roles are tagged while it is edited.
+        if old.with_changes(status=new.status) != new or (
+            (old.status == "rejected") != (new.status == "rejected")
+        ):
+            return False
+    return True
+
+
 class AnnotateScreen(
     DecisionKeys, CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[None]
 ):
@@ -242,7 +267,8 @@ class AnnotateScreen(
         self._sync_modes()
         marks = self._marks()
         if change is not None:
-            self.article.update(self.session.state, change_ranges(change), marks)
+            state = self.session.state
+            self.article.update(state, change_ranges(change), marks, keeps_tags(change))
         else:
             self.article.set_marks(marks)
         if scroll_to_focus:

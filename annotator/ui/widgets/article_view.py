@@ -103,13 +103,21 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         state: DocumentState,
         changed: Iterable[tuple[int, int]],
         marks: Marks | None = None,
+        tags_kept: bool = False,
     ) -> None:
-        """New annotations; only paragraphs that hold a changed range are laid out again."""
+        """New annotations; only paragraphs that hold a changed range are laid out again
+        (none when `tags_kept`: every label drawn is as wide as before, only its look
+        changed, and the edited stance is the same)."""
         self._set_items(state)
         ranges = list(changed)
+        stance_kept = marks is None or marks.stance == self._marks.stance
         if marks is not None:
             ranges += self._mark_ranges(self._marks) + self._mark_ranges(marks)
             self._marks = marks
+        if tags_kept and stance_kept and self._para_starts:
+            for start, end in ranges:
+                self._refresh_range(start, end)
+            return
         self._relayout(ranges)
 
     def _relayout(self, ranges: Iterable[tuple[int, int]]) -> None:

@@ -44,6 +44,8 @@ class SidePanel(Widget):
         self.scheme = scheme
         self._details = Text()
         self._strips: list[Strip] | None = None
+        self._rows: list[Text] = []  # the focus box's rows as last drawn
+        self._shown: tuple[object, object, int | None, bool] = (None, None, None, False)
 
     @property
     def details(self) -> str:
@@ -55,6 +57,10 @@ class SidePanel(Widget):
     ) -> None:
         """Describe `item`; `editing` (item `number` in tab order) is the stance whose roles
         the next role key sets."""
+        shown = self._shown
+        if shown[0] is item and shown[1] is editing and shown[2] == number and shown[3]:
+            return  # the same items (they are immutable): most cursor keys change nothing here
+        self._shown = (item, editing, number, True)
         text = Text()
         if isinstance(item, Span):
             color = self.scheme.color(item.label)
@@ -97,10 +103,14 @@ class SidePanel(Widget):
             self._strips = None
             self.refresh(Region(0, 0, width, DETAILS_HEIGHT + 1))
             return
-        for row, strip in enumerate(self._detail_strips(width), start=1):
-            if strips[row] != strip:
-                strips[row] = strip
-                self.refresh(Region(0, row, width, 1))
+        rows = self._detail_rows(width)
+        base = self.rich_style
+        for row, line in enumerate(rows, start=1):
+            if row - 1 < len(self._rows) and self._rows[row - 1] == line:
+                continue  # drawn already: rendering a row is the costly part
+            strips[row] = self._strip(line.copy(), width, base)
+            self.refresh(Region(0, row, width, 1))
+        self._rows = rows
 
     def _stance(self, text: Text, stance: Stance, number: int | None) -> None:
         label = ("\u00ac" if stance.negated else "") + stance.label
@@ -152,7 +162,7 @@ class SidePanel(Widget):
         strips += [self._strip(line, width, base) for line in lines]
         return strips
 
-    def _detail_strips(self, width: int) -> list[Strip]:
+    def _detail_rows(self, width: int) -> list[Text]:
         """The focus box: DETAILS_HEIGHT rows, wrapped, padded with blank rows."""
         console = self.app.console
         inner = max(1, width - 1)
@@ -164,8 +174,12 @@ class SidePanel(Widget):
                 details.extend(line.wrap(console, inner, overflow="ellipsis", no_wrap=False))
         details = details[:DETAILS_HEIGHT]
         details += [Text() for _ in range(DETAILS_HEIGHT - len(details))]
+        return details
+
+    def _detail_strips(self, width: int) -> list[Strip]:
+        self._rows = self._detail_rows(width)
         base = self.rich_style
-        return [self._strip(line, width, base) for line in details]
+        return [self._strip(line.copy(), width, base) for line in self._rows]
 
     def _strip(self, line: Text, width: int, base: Style) -> Strip:
         # Labels, sources and quotes come from input files: made terminal-safe here.
