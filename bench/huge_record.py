@@ -93,6 +93,7 @@ def _drive(command: list[str], rounds: int) -> dict[str, list[float]]:
             if end is None:
                 continue
             times["all"].append(end - started)
+            times.setdefault(f"key {key}", []).append(end - started)
             if key in pty.EDIT_KEYS:
                 times["edit"].append(end - started)
             time.sleep(0.05)
@@ -134,6 +135,9 @@ def main() -> None:
             f"  {name:10} {len(values):4} keys  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
             f"max {max(values) * 1000:7.1f} ms"
         )
+    slowest = max((k for k in times if k.startswith("key ")), key=lambda k: max(times[k]))
+    print(f"  slowest key: {slowest[4:]} ({max(times[slowest]) * 1000:.1f} ms)")
+    print(f"  {slowest[4:]} in order: {[round(t * 1000) for t in times[slowest]]} ms")
     print(
         f"  store only (plan + commit + new state, in process): p50 "
         f"{statistics.median(core):.1f} ms, max {max(core):.1f} ms"
