@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MIN_DOCUMENTS = 2  # a train and a dev document
+# One finished document is enough: `annotator train` cuts too few documents into paragraphs
+# or sentences for its train and dev parts (annotator.training.sentences), as from the CLI.
+MIN_DOCUMENTS = 1
 DEFAULT_STEPS = 600  # about a minute on two cores from the suggestion pipeline
 # A row of spaCy's training table: epoch, step, losses..., scores.
 _PROGRESS_ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+[\d.]")

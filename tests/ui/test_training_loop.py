@@ -3,6 +3,7 @@ the new model then suggests wherever nobody has worked yet. Real spaCy training,
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -69,17 +70,36 @@ async def test_train_key_trains_a_model_and_suggests_with_it(
     assert sources == {"tester_round1/model-best"}
 
 
-async def test_train_key_needs_two_finished_documents(
+async def test_train_key_needs_a_finished_document(
     corpus_store: Path, corpus_dir: Path, tmp_path: Path
 ) -> None:
     models = tmp_path / "models"
     app = _app(corpus_dir, corpus_store, models)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter", "T")
+        await pilot.press("T")
         status = app.screen.query_one(StatusLine)
-        assert status.message == "finish at least 2 documents to train on (1 so far)"
-        assert status.has_class("-warning")
+        assert status.message == "finish a document to train on (enter finishes the one open)"
     assert not models.exists()
+
+
+async def test_one_finished_article_trains_on_its_paragraphs(
+    corpus_store: Path, corpus_dir: Path, tmp_path: Path
+) -> None:
+    # The seed article, finished alone: `annotator train` splits its paragraphs into train
+    # and dev, the same path as from the command line.
+    models = tmp_path / "models"
+    app = _app(corpus_dir, corpus_store, models)
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.screen.query_one(StatusLine)
+        await pilot.press("enter", "T")
+        assert status.message.startswith("training on 1 finished document into ")
+        deadline = time.monotonic() + 240
+        while not status.message.startswith(("trained", "training failed")):
+            assert time.monotonic() < deadline, status.message
+            await pilot.pause(0.5)
+        assert status.message.startswith(f"trained {models / 'tester-round1' / 'model-best'}")
+    scores = json.loads((models / "tester-round1" / "scores.json").read_text(encoding="utf-8"))
+    assert scores
 
 
 async def test_quitting_while_training_stops_the_child_process(

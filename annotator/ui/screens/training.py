@@ -38,15 +38,12 @@ class TrainingKeys:
             return
         accepted = self.session.accepted_documents
         if accepted < MIN_DOCUMENTS:
-            self.refuse(
-                f"finish at least {MIN_DOCUMENTS} documents to train on ({accepted} so far)"
-            )
+            self.refuse("finish a document to train on (enter finishes the one open)")
             return
         run = self.model.train(self.session.annotator)
         self._show_training(f"training 0/{loop.settings.steps}")
-        self.say(
-            f"training on {accepted} finished documents into {run.round.output_dir}; keep going"
-        )
+        documents = f"{accepted} finished document{'s' if accepted != 1 else ''}"
+        self.say(f"training on {documents} into {run.round.output_dir}; keep going")
 
     def _show_training(self, note: str | None) -> None:
         self._training_note = note
