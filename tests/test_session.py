@@ -312,3 +312,24 @@ def test_undo_the_store_cannot_save_is_refused_not_a_crash(
     with pytest.raises(EditRefused, match="not saved: .*disk is full"):
         session.undo()
     assert session.state.span("e0").status == "accepted"
+
+
+def test_reorder_keeps_the_open_document_open(session: AnnotationSession) -> None:
+    session.next()
+    open_now = session.input_hash
+    reversed_order = list(reversed(session.hashes))
+    assert session.reorder(reversed_order)
+    assert session.hashes == tuple(reversed_order)
+    assert session.input_hash == open_now
+    assert session.hashes[session.index] == open_now
+    # n goes on in the new order.
+    after = reversed_order[reversed_order.index(open_now) + 1 :]
+    if after:
+        assert session.next() and session.input_hash == after[0]
+
+
+def test_reorder_refuses_other_documents(session: AnnotationSession) -> None:
+    before = session.hashes
+    assert not session.reorder([*before[:-1], 12345])
+    assert not session.reorder(before[:-1])
+    assert session.hashes == before

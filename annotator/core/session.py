@@ -76,6 +76,18 @@ class AnnotationSession:
         self.resumed = ""  # where the session opened and why, for the status line
         self._load(self.resume_index())
 
+    def reorder(self, hashes: Sequence[int]) -> bool:
+        """Go through the same documents in another order (a new model's uncertainty first);
+        the open document stays open. False, and nothing changes, unless `hashes` holds
+        exactly this session's documents."""
+        if len(hashes) != len(self.hashes) or set(hashes) != set(self.hashes):
+            return False
+        current = self.input_hash
+        self.hashes = tuple(hashes)
+        self._positions = {h: i for i, h in enumerate(self.hashes)}
+        self.index = self._positions[current]
+        return True
+
     # -- the open document ---------------------------------------------------------------
 
     @property

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.store import Store
+from annotator.loop.ordering import uncertain_first
 from annotator.loop.rounds import (
     DEFAULT_STEPS,
     MIN_DOCUMENTS,
@@ -35,8 +36,11 @@ class ModelLoop:
         load_model: Callable[[], Any] | None = None,
         models_dir: Path = Path("models"),
         steps: int = DEFAULT_STEPS,
+        uncertain_order: bool = False,
     ) -> None:
         self.model = model
+        # `annotate --order uncertain`: each adopted model ranks the untouched documents anew.
+        self.uncertain_order = uncertain_order
         self.settings = LoopSettings(store_path, models_dir, steps, model)
         self._suggester = ModelSuggester(store_path, load_model, model)
 
@@ -61,3 +65,8 @@ class ModelLoop:
         self.settings = replace(self.settings, base_model=model)
         self._suggester = ModelSuggester(self.settings.store_path, model=model)
         return refresh_for_model(store, hashes, model)
+
+    def reorder(self, store: Store, annotator: str, hashes: Sequence[int]) -> list[int]:
+        """The session's documents with the untouched ones ranked by the current model's
+        uncertainty (suggesting each of them first: blocking, run it in a thread)."""
+        return uncertain_first(store, annotator, hashes, self.suggest)

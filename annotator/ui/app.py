@@ -144,6 +144,7 @@ def build_app(
         load_model=load_model,
         models_dir=models_dir,
         steps=train_steps,
+        uncertain_order=order == "uncertain",
     )
     notice = (
         f"{project.duplicates} duplicate records merged into the first with the same text"

@@ -8,11 +8,12 @@ long article. A training round runs in a child process that `stop` ends.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from textual.message import Message
 
+from annotator.core.store import open_store
 from annotator.errors import StoreError
 from annotator.loop.model_loop import ModelLoop
 from annotator.loop.rounds import TrainingOutcome, TrainingRun
@@ -40,6 +41,14 @@ class TrainingDone(Message):
     """A training round ended: its outcome, or why it could not run."""
 
     outcome: TrainingOutcome | None
+    error: str | None = None
+
+
+@dataclass
+class OrderReady(Message):
+    """The adopted model ranked the untouched documents (`--order uncertain`)."""
+
+    order: list[int]
     error: str | None = None
 
 
@@ -104,6 +113,26 @@ class ModelWork:
 
         threading.Thread(target=work, name="training-round", daemon=True).start()
         return run
+
+    def reorder(self, annotator: str, hashes: Sequence[int]) -> None:
+        """Rank the untouched documents by the current model in the background; posts
+        `OrderReady`. The thread opens its own store: connections belong to their thread."""
+        loop = self.loop
+        assert loop is not None
+
+        def run() -> None:
+            try:
+                store = open_store(loop.settings.store_path)
+                try:
+                    order = loop.reorder(store, annotator, hashes)
+                finally:
+                    store.close()
+            except Exception as error:  # the model or the store failed: the order stays
+                self._post(OrderReady([], str(error) or type(error).__name__))
+            else:
+                self._post(OrderReady(order))
+
+        threading.Thread(target=run, name="suggest-order", daemon=True).start()
 
     def stop(self) -> None:
         """The screen is closing: end a training round's child process."""

@@ -19,7 +19,7 @@ from tests.ui.conftest import ANNOTATOR, _no_model
 pytestmark = pytest.mark.anyio
 
 
-def _app(corpus_dir: Path, store: Path, models: Path) -> AnnotatorApp:
+def _app(corpus_dir: Path, store: Path, models: Path, order: str = "corpus") -> AnnotatorApp:
     return build_app(
         [corpus_dir],
         store_path=store,
@@ -27,6 +27,7 @@ def _app(corpus_dir: Path, store: Path, models: Path) -> AnnotatorApp:
         load_model=_no_model,
         models_dir=models,
         train_steps=2,
+        order=order,
     )
 
 
@@ -82,24 +83,35 @@ async def test_train_key_needs_a_finished_document(
     assert not models.exists()
 
 
-async def test_one_finished_article_trains_on_its_paragraphs(
+async def test_one_finished_article_trains_and_the_new_model_reorders(
     corpus_store: Path, corpus_dir: Path, tmp_path: Path
 ) -> None:
     # The seed article, finished alone: `annotator train` splits its paragraphs into train
-    # and dev, the same path as from the command line.
+    # and dev, the same path as from the command line. With --order uncertain the trained
+    # model then ranks the untouched documents anew.
     models = tmp_path / "models"
-    app = _app(corpus_dir, corpus_store, models)
+    app = _app(corpus_dir, corpus_store, models, order="uncertain")
     async with app.run_test(size=(120, 40)) as pilot:
         status = app.screen.query_one(StatusLine)
+        finished = app.session.input_hash
         await pilot.press("enter", "T")
         assert status.message.startswith("training on 1 finished document into ")
+        open_now = app.session.input_hash
+        before = app.session.hashes
         deadline = time.monotonic() + 240
-        while not status.message.startswith(("trained", "training failed")):
+        while not status.message.startswith(("the new model ranked", "training failed", "could")):
             assert time.monotonic() < deadline, status.message
             await pilot.pause(0.5)
-        assert status.message.startswith(f"trained {models / 'tester-round1' / 'model-best'}")
+        assert status.message.startswith("the new model ranked the untouched documents")
+        after = app.session.hashes
+        assert sorted(after) == sorted(before) and after[0] == finished
+        assert app.session.input_hash == open_now  # the open document stays open
     scores = json.loads((models / "tester-round1" / "scores.json").read_text(encoding="utf-8"))
     assert scores
+    store = open_store(corpus_store)
+    sources = {span.source for h in after[1:] for span in store.initial_state(h).spans}
+    store.close()
+    assert sources == {"tester_round1/model-best"}  # the ranking model suggested them
 
 
 async def test_quitting_while_training_stops_the_child_process(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from annotator.core.session import AnnotationSession
 from annotator.loop.rounds import MIN_DOCUMENTS, entity_f1
-from annotator.ui.model_work import ModelWork, TrainingDone, TrainingStep
+from annotator.ui.model_work import ModelWork, OrderReady, TrainingDone, TrainingStep
 
 
 class TrainingKeys:
@@ -69,8 +69,19 @@ class TrainingKeys:
         fresh = self.model.loop.adopt(model, self.session.store, self.session.hashes)
         untouched = f"it now suggests {fresh} untouched documents" if fresh else "nothing untouched"
         message_text = f"trained {model} ({scored}); {untouched}; pass it as --model next time"
+        if self.model.loop.uncertain_order:
+            # --order uncertain: the new model ranks what nobody has touched yet.
+            self.model.reorder(self.session.annotator, self.session.hashes)
         if not self.session.store.has_suggestions(self.session.input_hash):
             self._trained_note = message_text
             self.session.reload()
             self.open_document()
         self.say(message_text)
+
+    def on_order_ready(self, message: OrderReady) -> None:
+        if message.error is not None:
+            self.say(f"could not reorder by the new model: {message.error}", True)
+            return
+        if self.session.reorder(message.order):
+            self._refresh_side()
+            self.say("the new model ranked the untouched documents: most uncertain first")
