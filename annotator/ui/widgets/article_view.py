@@ -95,7 +95,17 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._para_starts = starts
         self._para_ends = [s - 1 for s in starts[1:]] + [len(text)]
         self.renders = 0
-        self._layout_all()
+        if self.scrollable_content_region.width > 0:
+            self._layout_all()
+        else:
+            # Not sized yet (the screen is being mounted): one line per paragraph until the
+            # resize that follows lays the text out at its width, once (a record of 600,000
+            # characters takes seconds to wrap; twice, the first key would wait for it).
+            self._width = 0
+            self._para_lines = [[start] for start in starts]
+            self._index_lines()
+            self._strips.clear()
+            self.refresh()
         self.scroll_to(0, 0, animate=False)
 
     def update(
