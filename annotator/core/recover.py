@@ -24,7 +24,7 @@ from annotator.core.files import check_new_output, publish_new
 from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState
 from annotator.core.store import SQLiteStore
-from annotator.core.store.decisions import overlaid
+from annotator.core.store.states import overlaid
 from annotator.errors import StoreError
 
 DOCUMENT_COLUMNS = (

@@ -1,4 +1,5 @@
-"""Decisions: applying changes, the event log, undo and redo per session, and states.
+"""Decisions: applying changes, the event log, and undo and redo per session (reading states
+is states.py's).
 
 A state is stored as the items where it differs from the suggestions (`state_items`), so a
 decision writes what it changed, whatever the document's size; undo and redo read the top of
@@ -9,44 +10,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal
 
 from annotator.core.commands import Change, apply_change
-from annotator.core.jsoncodec import compact_json, read_json
-from annotator.core.model import DocumentState, Span, Stance
-from annotator.core.store.base import Event, chunks
-from annotator.core.store.claims import AnswerKept, ClaimLog
+from annotator.core.jsoncodec import compact_json
+from annotator.core.model import DocumentState
+from annotator.core.store.base import Event
+from annotator.core.store.claims import AnswerKept
 from annotator.core.store.sql import guarded
+from annotator.core.store.states import StateStore
 
-_CACHED_STATES = 16
-_CACHED_INITIALS = 4  # parsed suggestions kept, with the stored text they came from
 History = tuple[int, DocumentState, Change]
-
-
-def overlaid(
-    initial: DocumentState, items: Iterable[tuple[str, str | None]], answer: Any
-) -> DocumentState:
-    """The suggestions with an annotator's item overrides on top, ordered as `apply_change`."""
-    spans = {s.id: s for s in initial.spans}
-    stances = {s.id: s for s in initial.stances}
-    for item, body in items:
-        if item.startswith("s:"):
-            if body is None:
-                spans.pop(item[2:], None)
-            else:
-                spans[item[2:]] = Span.from_store(json.loads(body))
-        elif body is None:
-            stances.pop(item[2:], None)
-        else:
-            stances[item[2:]] = Stance.from_json(json.loads(body))
-    return DocumentState(
-        spans=tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.id))),
-        stances=tuple(sorted(stances.values(), key=lambda s: (s.evidence.start, s.id))),
-        answer=answer,
-    )
 
 
 def changed_items(change: Change) -> list[tuple[str, str | None]]:
@@ -61,27 +37,17 @@ def changed_items(change: Change) -> list[tuple[str, str | None]]:
     return rows
 
 
-class StoreBackend(ClaimLog):
+class StoreBackend(StateStore):
     """A whole store over SQL; this part holds decisions (each write one transaction,
     committed on return). `SQLiteStore` and `PostgresStore` are its backends."""
 
     def __init__(self) -> None:
         super().__init__()
-        # Recently used states with the version they were read at (and, for a state with no
-        # decision yet, the stamp of the document row its suggestions were read from).
-        self._cache: OrderedDict[tuple[str, int], tuple[int, DocumentState, int | None]] = (
-            OrderedDict()
-        )
-        self._initials: OrderedDict[int, tuple[str, DocumentState]] = OrderedDict()
         # Event ids this connection just made up and has not sent yet: no lookup needed.
         self._fresh_ids: set[str] = set()
         self._redo_empty: set[int] = set()  # own sessions known to have nothing to redo
 
-    def _forget_cached(self) -> None:
-        self._cache.clear()
-
     _last_id = "last_insert_rowid()"  # SQL for the id the connection's last INSERT made
-    _row_stamp = "NULL"  # SQL for a value that changes whenever row `d` is updated (if any)
 
     def _write_decision(self) -> AbstractContextManager[Any]:
         """The transaction of one decision (a server backend may pipeline it)."""
@@ -315,153 +281,6 @@ class StoreBackend(ClaimLog):
     # -- states ----------------------------------------------------------------------------------
 
     @guarded
-    def state(self, annotator: str, input_hash: int) -> DocumentState:
-        """This annotator's current state of a document (its suggestions until a decision)."""
-        return self._state(self._db, annotator, input_hash)
-
-    @guarded
-    def state_and_version(self, annotator: str, input_hash: int) -> tuple[DocumentState, int]:
-        """This annotator's state of a document and its version, read together."""
-        return self._state_and_version(self._db, annotator, input_hash)
-
-    def version_written(self, annotator: str, input_hash: int) -> int | None:
-        """The version of the state this connection last read or wrote (no query)."""
-        cached = self._cache.get((annotator, input_hash))
-        return None if cached is None else cached[0]
-
-    @guarded
-    def state_version(self, annotator: str, input_hash: int) -> int:
-        """How many decisions changed this state (0: none); cheap, for noticing others' edits."""
-        row = self._db.execute(
-            "SELECT version FROM states WHERE annotator=? AND input_hash=?",
-            (annotator, input_hash),
-        ).fetchone()
-        return 0 if row is None else int(row[0])
-
-    @guarded
-    def initial_state(self, input_hash: int) -> DocumentState:
-        """The suggestions (or imported annotations) a document starts from."""
-        return self._initial(self._db, input_hash)
-
-    def _state(self, db: Any, annotator: str, input_hash: int) -> DocumentState:
-        return self._state_and_version(db, annotator, input_hash)[0]
-
-    def _state_and_version(
-        self, db: Any, annotator: str, input_hash: int
-    ) -> tuple[DocumentState, int]:
-        # One round trip: the state's version and answer, or (no decision yet) the
-        # suggestions, which may arrive any time, with their row's stamp.
-        found = db.execute(
-            f"SELECT s.version, s.answer, CASE WHEN s.version IS NULL THEN d.initial END, "
-            f"{self._row_stamp} FROM documents d LEFT JOIN states s "
-            f"ON s.annotator=? AND s.input_hash=d.input_hash WHERE d.input_hash=?",
-            (annotator, input_hash),
-        ).fetchone()
-        if found is None:
-            raise KeyError(input_hash)
-        row, initial, stamp = found[:2], found[2], found[3]
-        if row[0] is None:
-            state = self._parsed_initial(input_hash, initial)
-            # Kept for a backend's short way (`_decide_at_once`), never served as it is.
-            self._remember(annotator, input_hash, 0, state, None if stamp is None else int(stamp))
-            return state, 0
-        # Parsing a long article's state costs tens of milliseconds; a key press must not.
-        cached = self._cache.get((annotator, input_hash))
-        if cached is not None and cached[0] == row[0]:
-            return cached[1], int(row[0])
-        items = db.execute(
-            "SELECT item, body FROM state_items WHERE annotator=? AND input_hash=?",
-            (annotator, input_hash),
-        ).fetchall()
-        state = overlaid(self._initial(db, input_hash), items, row[1])
-        self._remember(annotator, input_hash, int(row[0]), state)
-        return state, int(row[0])
-
-    def _states_of(
-        self, annotator: str, rows: Sequence[tuple[int, str | None, Any]]
-    ) -> dict[int, DocumentState]:
-        """States of many documents from (input_hash, initial JSON, answer) rows, read at once."""
-        items: dict[int, list[tuple[str, str | None]]] = {h: [] for h, _, _ in rows}
-        for chunk in chunks(list(items), 500):
-            marks = ",".join("?" * len(chunk))
-            for input_hash, item, body in self._db.execute(
-                f"SELECT input_hash, item, body FROM state_items WHERE annotator=? "
-                f"AND input_hash IN ({marks})",
-                (annotator, *chunk),
-            ):
-                items[input_hash].append((item, body))
-        return {h: overlaid(_parsed(initial), items[h], answer) for h, initial, answer in rows}
-
-    def _remember(
-        self,
-        annotator: str,
-        input_hash: int,
-        version: int,
-        state: DocumentState,
-        stamp: int | None = None,
-    ) -> None:
-        self._cache[(annotator, input_hash)] = (version, state, stamp)
-        self._cache.move_to_end((annotator, input_hash))
-        while len(self._cache) > _CACHED_STATES:
-            self._cache.popitem(last=False)
-
-    def _initial(self, db: Any, input_hash: int) -> DocumentState:
-        return self._parsed_initial(input_hash, self._initial_row(db, input_hash)[0])
-
-    def _parsed_initial(self, input_hash: int, initial: str | None) -> DocumentState:
-        """A document's suggestions, parsed once while their stored text stays the same: a
-        record of 100,000 spans takes seconds to parse, and its first decision must not."""
-        cached = self._initials.get(input_hash)
-        if cached is not None and initial is not None and cached[0] == initial:
-            self._initials.move_to_end(input_hash)
-            return cached[1]
-        state = _parsed(initial)
-        if initial is not None:
-            self._initials[input_hash] = (initial, state)
-            while len(self._initials) > _CACHED_INITIALS:
-                self._initials.popitem(last=False)
-        return state
-
-    def _initial_row(self, db: Any, input_hash: int) -> tuple[str | None, int | None]:
-        """A document's suggestions as stored, with the row's stamp (None without one)."""
-        row = db.execute(
-            f"SELECT initial, {self._row_stamp} FROM documents d WHERE input_hash=?",
-            (input_hash,),
-        ).fetchone()
-        if row is None:
-            raise KeyError(input_hash)
-        return row[0], None if row[1] is None else int(row[1])
-
-    @guarded
-    def put_state(
-        self, annotator: str, input_hash: int, state: DocumentState, timestamp: int
-    ) -> None:
-        """Write a whole state without an event (recovery, copies): its overrides and answer."""
-        from annotator.core.store.schema import item_rows
-
-        with self._write() as db:
-            initial = db.execute(
-                "SELECT initial FROM documents WHERE input_hash=?", (input_hash,)
-            ).fetchone()[0]
-            rows = item_rows(compact_json(state.to_store()), initial)
-            db.execute(
-                "DELETE FROM state_items WHERE annotator=? AND input_hash=?",
-                (annotator, input_hash),
-            )
-            db.executemany(
-                "INSERT INTO state_items (annotator, input_hash, item, body) VALUES (?,?,?,?)",
-                [(annotator, input_hash, item, body) for item, body in rows],
-            )
-            db.execute(
-                "INSERT INTO states (annotator, input_hash, answer, timestamp, version) "
-                "VALUES (?,?,?,?,1) ON CONFLICT (annotator, input_hash) DO UPDATE SET "
-                "answer=excluded.answer, timestamp=excluded.timestamp, "
-                "version=states.version+1",
-                (annotator, input_hash, state.answer, timestamp),
-            )
-        self._cache.pop((annotator, input_hash), None)
-
-    @guarded
     def logged_commands(self, commands: Iterable[str]) -> set[tuple[str, int]]:
         """(annotator, document) pairs whose log holds an event of one of these commands."""
         pairs: set[tuple[str, int]] = set()
@@ -521,7 +340,3 @@ class StoreBackend(ClaimLog):
 def _takes_back_answer(change: Change) -> bool:
     """Whether the change makes an answered document unanswered again."""
     return change.answer_before is not None and change.answer_after is None
-
-
-def _parsed(initial: str | None) -> DocumentState:
-    return DocumentState.from_store(read_json(initial)) if initial else DocumentState()
