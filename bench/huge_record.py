@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -26,7 +25,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-import pexpect  # noqa: E402
 import ui_pty_latency as pty  # noqa: E402
 
 from annotator.core.commands import Accept, Reject  # noqa: E402
@@ -73,34 +71,6 @@ def _core_keys(store_path: Path, keys: int) -> list[float]:
     return times
 
 
-def _drive(command: list[str], rounds: int) -> dict[str, list[float]]:
-    """`ui_pty_latency`'s key loop, once the screen shows the record (it takes seconds)."""
-    child = pexpect.spawn(
-        command[0],
-        command[1:],
-        env={**os.environ, "TERM": "xterm-256color"},
-        dimensions=(40, 120),
-    )
-    child.expect("reviewed", timeout=300)
-    time.sleep(1.0)
-    pty._frame(child.child_fd, limit=5.0)
-    times: dict[str, list[float]] = {"all": [], "edit": []}
-    for _ in range(rounds):
-        for key in pty.SEQUENCE:
-            started = time.perf_counter()
-            os.write(child.child_fd, pty.KEYS[key])
-            end = pty._frame(child.child_fd, limit=30.0)
-            if end is None:
-                continue
-            times["all"].append(end - started)
-            times.setdefault(f"key {key}", []).append(end - started)
-            if key in pty.EDIT_KEYS:
-                times["edit"].append(end - started)
-            time.sleep(0.05)
-    child.terminate(force=True)
-    return times
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spans", type=int, default=100_000)
@@ -123,7 +93,7 @@ def main() -> None:
         command = [pty.ANNOTATOR, "annotate", str(record), "--store", str(store_path)]
         command += ["--annotator", "bench"]
         started = time.perf_counter()
-        times = _drive(command, arguments.rounds)
+        times = pty.drive(command, arguments.rounds, ready="reviewed", key_limit=30.0)
     print(
         f"per-key latency on {arguments.spans:,} spans, pty 120x40 "
         f"({arguments.rounds} round(s) of {len(pty.SEQUENCE)} keys; drive "
@@ -142,9 +112,10 @@ def main() -> None:
         f"  store only (plan + commit + new state, in process): p50 "
         f"{statistics.median(core):.1f} ms, max {max(core):.1f} ms"
     )
-    p95 = max(pty._figures(times["all"])[1], pty._figures(times["edit"])[1])
-    verdict = "met" if p95 < TARGET_MS else "NOT met"
-    print(f"target: keys under {TARGET_MS:.0f} ms (p95 {p95:.1f} ms): {verdict}")
+    # Every key counts, the first after opening included: a person waits for each.
+    slowest_ms = max(times["all"]) * 1000
+    verdict = "met" if slowest_ms < TARGET_MS else "NOT met"
+    print(f"target: every key under {TARGET_MS:.0f} ms (slowest {slowest_ms:.1f} ms): {verdict}")
 
 
 if __name__ == "__main__":

@@ -26,12 +26,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import pexpect
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from ui_latency import _prepare_store  # noqa: E402
+
 SEED = REPO / "seeds" / "000_1bac9c634b71daf2.txt"
 ANNOTATOR = str(Path(sys.executable).with_name("annotator"))
 QUIET = 0.030  # a frame ends after this long without output
@@ -83,21 +86,6 @@ Reference().run()
 '''
 
 
-def _prepare(folder: Path, text: str, name: str, nlp: Any) -> tuple[Path, Path]:
-    from annotator.core.store import open_store
-    from annotator.nlp.pipeline import suggest_missing
-    from annotator.workflow import import_corpus
-
-    article = folder / f"{name}.txt"
-    article.write_text(text, encoding="utf-8")
-    store_path = folder / f"{name}.sqlite"
-    store = open_store(store_path)
-    imported = import_corpus(store, [article])
-    suggest_missing(store, imported.hashes, lambda: nlp)
-    store.close()
-    return article, store_path
-
-
 def _frame(fd: int, limit: float = 2.0) -> float | None:
     """Read until QUIET seconds of silence; the time of the last byte (None: no output)."""
     last: float | None = None
@@ -129,7 +117,13 @@ def _cpu_ms(pid: int) -> float:
     return total / 1e6
 
 
-def _drive(command: list[str], rounds: int) -> dict[str, list[float]]:
+def drive(
+    command: list[str], rounds: int, ready: str | None = None, key_limit: float = 2.0
+) -> dict[str, list[float]]:
+    """Time each key of SEQUENCE, `rounds` times, in `command` under a 120x40 pty.
+
+    Start-up ends at the first frame, or once the screen shows `ready` (a big record
+    takes seconds); `key_limit` is the longest a key's frame may take."""
     child = pexpect.spawn(
         command[0],
         command[1:],
@@ -138,16 +132,19 @@ def _drive(command: list[str], rounds: int) -> dict[str, list[float]]:
     )
     fd = child.child_fd
     # Start-up: wait for the first screen, then for everything to settle.
-    _frame(fd, limit=60)
+    if ready is None:
+        _frame(fd, limit=60)
+    else:
+        child.expect(ready, timeout=300)
     time.sleep(1.0)
-    _frame(fd, limit=2.0)
+    _frame(fd, limit=5.0)
     times: dict[str, list[float]] = {"all": [], "edit": [], "cpu": [], "edit cpu": []}
     for _ in range(rounds):
         for key in SEQUENCE:
             cpu = _cpu_ms(child.pid)
             start = time.perf_counter()
             os.write(fd, KEYS[key])
-            end = _frame(fd)
+            end = _frame(fd, limit=key_limit)
             if end is None:
                 continue  # the key changed nothing on screen
             # The app's CPU for the key (its frame included): unlike the wall time, it
@@ -155,6 +152,7 @@ def _drive(command: list[str], rounds: int) -> dict[str, list[float]]:
             used = (_cpu_ms(child.pid) - cpu) / 1000
             times["all"].append(end - start)
             times["cpu"].append(used)
+            times.setdefault(f"key {key}", []).append(end - start)
             if key in EDIT_KEYS:
                 times["edit"].append(end - start)
                 times["edit cpu"].append(used)
@@ -185,7 +183,7 @@ def main() -> None:
         reference.write_text(REFERENCE.format(keys=sorted(KEYS), seed=str(SEED)), encoding="utf-8")
         runs: dict[str, list[str]] = {"reference (one line)": [sys.executable, str(reference)]}
         for name, text in (("seed", seed), ("120k", big)):
-            article, store = _prepare(folder, text, name, nlp)
+            article, store = _prepare_store(folder, text, name, nlp)
             copy = folder / f"{name}-run.sqlite"
             shutil.copy(store, copy)
             runs[f"{name} ({len(text):,} chars)"] = [
@@ -197,7 +195,7 @@ def main() -> None:
                 "--annotator",
                 "bench",
             ]
-        results = {name: _drive(command, arguments.rounds) for name, command in runs.items()}
+        results = {name: drive(command, arguments.rounds) for name, command in runs.items()}
     print(f"per-key latency in a pty at 120x40 ({arguments.rounds} rounds of {len(SEQUENCE)} keys;")
     print(f"from writing the key to the last byte of its frame, {QUIET * 1000:.0f} ms quiet)")
     print(

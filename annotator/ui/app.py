@@ -81,6 +81,7 @@ class AnnotatorApp(App[None]):
     def on_unmount(self) -> None:
         running = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGHUP):
+            # The same cases as in on_mount: where none was added there is none to remove.
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 running.remove_signal_handler(number)
         self.session.close()  # ends the session: its claims return to the pool
