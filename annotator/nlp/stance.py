@@ -39,7 +39,6 @@ from spacy.util import ensure_path
 from annotator.nlp.pronouns import SUBJECTS, entity_of
 from annotator.nlp.stance_lexicon import CueLexicon, cue_matcher, load_lexicon
 from annotator.nlp.stance_parse import (
-    NO_HOLDER_LABELS,
     OBJECTS,
     CueHit,
     children_with,
@@ -48,7 +47,6 @@ from annotator.nlp.stance_parse import (
     evidence_span,
     find_cues,
     is_negated,
-    is_reflexive,
     is_relative,
     passive_roles,
     target_heads,
@@ -63,7 +61,14 @@ from annotator.nlp.stance_senses import (
     hypothetical,
     stopped_by_directive,
 )
-from annotator.nlp.stance_speakers import find_speaker, mention_span, ref, role_span
+from annotator.nlp.stance_speakers import (
+    can_hold_view,
+    find_speaker,
+    mention_span,
+    named_in_apposition,
+    ref,
+    role_span,
+)
 
 CUES_FILE = "cues.json"  # the lexicon's name inside a saved pipeline's component folder
 FLIPPED = {"FAVOR": "AGAINST", "AGAINST": "FAVOR", "NEUTRAL": "NEUTRAL"}
@@ -81,18 +86,6 @@ class _Found:
     cue_index: int
     target: Span
     holder_is_named: bool
-
-
-def _can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
-    """A holder names someone: an entity, a name, a pronoun, or a noun for people or bodies;
-    never a date, a time or a number."""
-    if token.ent_type_ in NO_HOLDER_LABELS or is_reflexive(token):
-        return False
-    if token.lower_ in ("you", "your", "yours"):
-        return False  # news uses "you" for anyone ("if you want a loan") or for the reader
-    if token.pos_ in ("PROPN", "PRON") or entity_of(token) is not None:
-        return True
-    return lexicon.can_hold_view(token.lemma_)
 
 
 def _stances_of_cue(
@@ -140,7 +133,8 @@ def _stances_of_cue(
         after = max(i for i in dateline if evidence.start <= i < evidence.end) + 1
         evidence = trimmed(anchor.doc[min(after, anchor.i) : evidence.end])
     for holder_token in conjuncts(subject):
-        if not _can_hold_view(holder_token, lexicon) or holder_token.i in dateline:
+        holder_token = named_in_apposition(holder_token, lexicon)
+        if not can_hold_view(holder_token, lexicon) or holder_token.i in dateline:
             continue  # "the old bridge supports heavy trucks"; "BEIJING, April 11 (AFP)"
         holder = role_span(holder_token)
         named = entity_of(holder_token) is not None or holder_token.pos_ in ("PROPN", "PRON")
@@ -200,7 +194,7 @@ def clause_roles(evidence: Span, lexicon: CueLexicon) -> dict[str, Any]:
     ]
     subject, clause_head, path = climb_to_subject(root)
     roles: dict[str, Any] = {"cue": ref(doc[root.i : root.i + 1]), "negated": is_negated(path)}
-    if subject is not None and _can_hold_view(subject, lexicon):
+    if subject is not None and can_hold_view(subject, lexicon):
         roles["holder"] = ref(role_span(subject))
     speaker = find_speaker(clause_head, lexicon)
     if speaker is not None:

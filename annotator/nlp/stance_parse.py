@@ -39,6 +39,16 @@ NO_HOLDER_LABELS = frozenset(
 # Entities that name a people, place or body: as a modifier of a stance noun they hold it
 # ("American hostility towards", "the EU's support", "US criticism of").
 GROUP_LABELS = frozenset({"NORP", "GPE", "ORG"})
+# Verbs that voice the view their object names: "expressed its support", "reiterated his
+# opposition", "lent their backing".
+VOICING = frozenset(
+    {
+        "express", "announce", "reiterate", "voice", "reaffirm", "declare", "state", "restate",
+        "repeat", "signal", "show", "indicate", "confirm", "register", "offer", "pledge",
+        "give", "lend", "extend", "renew", "stress", "underline", "emphasize", "emphasise",
+        "air", "convey", "demonstrate", "make",
+    }
+)  # fmt: skip
 # Verbs whose negation affirms what they govern ("don't forget to support" is for).
 AFFIRMED_WHEN_NEGATED = frozenset({"forget", "hesitate", "neglect"})
 
@@ -116,7 +126,11 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
             if child.dep_ in ("amod", "compound") and child.ent_type_ in GROUP_LABELS
         ]
         if owners:
-            return owners[-1] if owners[0].dep_ != "poss" else owners[0], anchor, [anchor]
+            possessor = owners[-1] if owners[0].dep_ != "poss" else owners[0]
+            bound = _bound_possessive(possessor, anchor)
+            if bound is not None:
+                return bound, anchor.head, [anchor, anchor.head]
+            return possessor, anchor, [anchor]
         by_agent = [
             pobj
             for prep in children_with(anchor, ("prep", "agent"))
@@ -153,6 +167,28 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
             return subject, clause, [*path, clause]
         break
     return None, current, path
+
+
+def _bound_possessive(owner: Token, noun: Token) -> Token | None:
+    """The subject that a possessive pronoun on the verb's object stands for: in "the
+    President announced his support for X" (or "Iran reiterated its opposition to Y") "his"
+    is the President, when the verb voices the view and the pronoun fits the subject in
+    person and number ("Mary praised his criticism" is someone else's criticism)."""
+    if owner.tag_ != "PRP$" or noun.dep_ != "dobj" or noun.head.lemma_.lower() not in VOICING:
+        return None
+    subject = first_subject(noun.head)
+    if subject is None or subject.dep_ != "nsubj" or is_relative(subject):
+        return None
+    pronoun, plural = owner.lower_, subject.tag_ in ("NNS", "NNPS")
+    if pronoun in ("his", "her"):
+        fits = not plural and subject.lower_ not in ("it", "they", "we", "i", "you")
+    elif pronoun == "its":
+        fits = not plural and subject.ent_type_ != "PERSON" and subject.pos_ != "PRON"
+    elif pronoun == "their":
+        fits = plural or subject.lower_ == "they" or subject.ent_type_ in GROUP_LABELS
+    else:
+        fits = False
+    return subject if fits else None
 
 
 def _owner_of_plan(clause: Token) -> Token | None:
@@ -227,6 +263,17 @@ def target_heads(hit: CueHit) -> list[Token]:
     last = hit.span[-1]
     if last.pos_ == "ADP" and last.i != anchor.i:  # "adhere to X", "in favor of X"
         return children_with(last, ("pobj", "pcomp"))
+    if anchor.lemma_.lower() == "blame":  # "blamed the delay on X": X is blamed
+        # The parser hangs "on X" from the verb or from its object.
+        blamed = [
+            pobj
+            for word in (anchor, *children_with(anchor, ("dobj",)))
+            for prep in children_with(word, ("prep",))
+            if prep.lower_ == "on"
+            for pobj in children_with(prep, ("pobj",))
+        ]
+        if blamed:
+            return blamed
     heads = [
         child
         for token in hit.span

@@ -48,11 +48,28 @@ MARKET_OR_LOAD = frozenset(
         "weight", "load", "roof", "structure", "bridge", "floor", "ceiling", "wall", "column",
     }
 )  # fmt: skip
+# People dismissed from a post: "dismissed the minister" is firing, not a view.
+POSTS = frozenset(
+    {
+        "officer", "official", "minister", "general", "commander", "employee", "worker",
+        "staff", "manager", "coach", "chief", "director", "judge", "head", "aide", "adviser",
+        "advisor", "governor", "secretary", "executive", "player", "member", "teacher",
+        "soldier", "servant", "guard", "editor", "president", "chairman", "ambassador",
+    }
+)  # fmt: skip
 NUMERIC_LABELS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY", "ORDINAL"})
 
 
 def holds_a_view(anchor: Token, target: Span) -> bool:
-    """False for a support/back cue used in a material, market or phrasal sense."""
+    """False for a support/back cue used in a material, market or phrasal sense, and for
+    "dismiss" whose object is a person or a post ("dismissed two officers": fired them)."""
+    if anchor.lemma_.lower() == "dismiss":
+        root = target.root
+        return not (
+            root.ent_type_ == "PERSON"
+            or root.lower_ in ("him", "her", "them")
+            or root.lemma_.lower() in POSTS
+        )
     if anchor.lemma_.lower() not in SENSE_CHECKED:
         return True
     if anchor.dep_ == "compound":

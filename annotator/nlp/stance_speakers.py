@@ -12,18 +12,65 @@ from spacy.tokens import Span, Token
 
 from annotator.nlp.pronouns import entity_of, resolve_pronoun
 from annotator.nlp.stance_lexicon import CueLexicon
-from annotator.nlp.stance_parse import first_subject, phrase_tokens
+from annotator.nlp.stance_parse import NO_HOLDER_LABELS, first_subject, is_reflexive, phrase_tokens
+
+# Pronouns that name nobody in particular: news uses "you" for anyone ("if you want a
+# loan") or for the reader.
+GENERIC_PRONOUNS = frozenset({"you", "your", "yours"})
+
+
+def can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
+    """A holder or speaker names someone: an entity, a name, a pronoun, or a noun for people
+    or bodies; never a date, a time, a number or a generic "you"."""
+    if token.ent_type_ in NO_HOLDER_LABELS or is_reflexive(token):
+        return False
+    if token.lower_ in GENERIC_PRONOUNS:
+        return False
+    if token.pos_ in ("PROPN", "PRON") or entity_of(token) is not None:
+        return True
+    if lexicon.can_hold_view(token.lemma_):
+        return True
+    # "a number of observers", "most of the members": the people counted hold the view.
+    counted = [
+        pobj
+        for prep in token.children
+        if prep.dep_ == "prep" and prep.lower_ == "of"
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+    ]
+    return bool(counted) and can_hold_view(counted[0], lexicon)
+
+
+def named_in_apposition(token: Token, lexicon: CueLexicon) -> Token:
+    """A noun that cannot hold a view itself, named by an apposition that can ("the
+    rapporteur, Maurice Copithorne, repeated"): the name; otherwise the token."""
+    if can_hold_view(token, lexicon):
+        return token
+    names = [
+        c
+        for c in token.children
+        if c.dep_ == "appos"
+        and c.left_edge.i > 0
+        and token.doc[c.left_edge.i - 1].text in (",", "(", "--", "—")
+        and can_hold_view(c, lexicon)
+    ]
+    return names[0] if names else token
 
 
 def _reporting_subject(verb: Token, lexicon: CueLexicon) -> Token | None:
     """The subject of a reporting verb; a subjectless one ("..., Tokayev said, adding that")
     takes the subject of the reporting verb it hangs from, skipping other verbs on the way
-    (the parser often hangs "and added that" from the reported clause)."""
+    (the parser often hangs "and added that" from the reported clause). Nobody reports
+    through a passive ("pressure will be maintained") or a subject that cannot speak ("the
+    events indicate that")."""
     current = verb
     for _ in range(8):
         subject = first_subject(current)
         if subject is not None and current.lemma_.lower() in lexicon.reporting_verbs:
-            return subject
+            if subject.dep_ == "nsubjpass":
+                return None
+            subject = named_in_apposition(subject, lexicon)
+            return subject if can_hold_view(subject, lexicon) else None
         if current.dep_ in ("advcl", "conj", "xcomp", "ccomp") and current.head is not current:
             current = current.head
             continue
@@ -57,15 +104,19 @@ def find_speaker(clause_head: Token, lexicon: CueLexicon) -> Token | None:
 
 
 def _according_to(clause_head: Token, lexicon: CueLexicon) -> Token | None:
+    """The object of "according to" when the phrase belongs to the cue's clause or a clause
+    above it ("a leadership tailored according to their interests" reports nothing)."""
     sentence = clause_head.sent
+    above = {clause_head.i, *(t.i for t in clause_head.ancestors)}
     for phrase in lexicon.reporting_phrases:
         words = phrase.split()
         for token in sentence:
             window = sentence.doc[token.i : token.i + len(words)]
-            if [t.lower_ for t in window] == words:
-                objects = [c for t in window for c in t.children if c.dep_ == "pobj"]
-                if objects:
-                    return objects[0]
+            if [t.lower_ for t in window] != words or window[0].head.i not in above:
+                continue
+            objects = [c for t in window for c in t.children if c.dep_ == "pobj"]
+            if objects and can_hold_view(objects[0], lexicon):
+                return objects[0]
     return None
 
 

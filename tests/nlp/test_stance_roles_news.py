@@ -1,0 +1,81 @@
+"""Who holds and who reports a stance in news prose: speakers that can speak, possessives
+bound to the subject that voices them, appositive names, "blame X on Y", "dismiss" as
+firing; each on a sentence of our own, with the real parser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.nlp.conftest import role
+
+Stances = Callable[[str], list[dict[str, Any]]]
+
+
+def roles(stances: list[dict[str, Any]]) -> list[tuple[str, str | None, str | None, str | None]]:
+    return [
+        (s["label"], role(s, "holder"), role(s, "speaker"), role(s, "target")) for s in stances
+    ]
+
+
+def test_a_passive_reporting_verb_gives_no_speaker(stances_of: Stances) -> None:
+    found = roles(stances_of("It was mentioned that the union opposes the merger."))
+    assert found == [("AGAINST", "the union", None, "the merger")]
+
+
+def test_a_thing_that_cannot_speak_is_no_speaker(stances_of: Stances) -> None:
+    found = roles(stances_of("The figures indicate that the farmers oppose the tariffs."))
+    assert found == [("AGAINST", "the farmers", None, "the tariffs")]
+
+
+def test_counted_people_can_speak(stances_of: Stances) -> None:
+    found = roles(stances_of("A number of analysts believe that Chile opposes the deal."))
+    assert found == [("AGAINST", "Chile", "A number", "the deal")]
+
+
+def test_according_to_outside_the_cue_clause_reports_nothing(stances_of: Stances) -> None:
+    found = roles(stances_of("The council rejected a plan drawn up according to their wishes."))
+    assert [(label, holder, speaker) for label, holder, speaker, _ in found] == [
+        ("AGAINST", "The council", None)
+    ]
+
+
+def test_according_to_on_the_cue_clause_gives_the_speaker(stances_of: Stances) -> None:
+    found = roles(stances_of("Israel rejected the plan, according to a report by the radio."))
+    assert found == [("AGAINST", "Israel", "a report", "the plan")]
+
+
+def test_a_possessive_voiced_by_the_subject_is_the_subject(stances_of: Stances) -> None:
+    found = roles(stances_of("The President announced his full support for the reform."))
+    assert found == [("FAVOR", "The President", None, "the reform")]
+    found = roles(stances_of("The ministers expressed their opposition to the deal."))
+    assert found == [("AGAINST", "The ministers", None, "the deal")]
+
+
+def test_a_possessive_that_does_not_fit_the_subject_stays(stances_of: Stances) -> None:
+    # "its" cannot stand for the ministers (plural); "his" is not the voice of a criticism.
+    found = roles(stances_of("The ministers expressed its opposition to the deal."))
+    assert [holder for _, holder, _, _ in found] == ["its"]
+
+
+def test_negation_on_the_voicing_verb_counts(stances_of: Stances) -> None:
+    found = roles(stances_of("The President did not announce his support for the reform."))
+    assert found == [("AGAINST", "The President", None, "the reform")]
+
+
+def test_an_appositive_name_holds_the_view(stances_of: Stances) -> None:
+    text = "The rapporteur, Maria Lopez, criticised the new law."
+    assert roles(stances_of(text)) == [("AGAINST", "Maria Lopez", None, "the new law")]
+
+
+def test_blame_on_targets_who_is_blamed(stances_of: Stances) -> None:
+    found = roles(stances_of("The company blamed the delays on the strike."))
+    assert found == [("AGAINST", "The company", None, "the strike")]
+    found = roles(stances_of("The opposition blamed the government for the crisis."))
+    assert found == [("AGAINST", "The opposition", None, "the government")]
+
+
+def test_dismissing_a_person_from_a_post_is_no_stance(stances_of: Stances) -> None:
+    assert stances_of("The president dismissed two senior officers on Monday.") == []
+    found = roles(stances_of("The government dismissed the criticism."))
+    assert found == [("AGAINST", "The government", None, "the criticism")]
