@@ -49,6 +49,7 @@ from annotator.nlp.stance_parse import (
     is_negated,
     is_relative,
     passive_roles,
+    relative_antecedent,
     target_heads,
     target_phrases,
     trimmed,
@@ -144,7 +145,13 @@ def _stances_of_cue(
                 if anchor.left_edge.i <= target.start:
                     continue
                 target = trimmed(anchor.doc[target.start : anchor.left_edge.i])
-            if target.root.tag_ in ("WP", "WDT") or not holds_a_view(anchor, target):
+            if len(target) == 1 and is_relative(target.root):
+                # "an election that the opposition denounced": the election
+                antecedent = relative_antecedent(target.root)
+                if antecedent is None:
+                    continue
+                target = antecedent
+            if not holds_a_view(anchor, target):
                 continue  # "financial support for the bank", "support at 1.20"
             # The evidence must show every role that lies in the clause's sentence.
             start = min(evidence.start, target.start)

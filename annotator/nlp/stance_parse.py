@@ -24,7 +24,7 @@ NOUN_TARGET_PREPOSITIONS = frozenset({"to", "for", "of", "on", "towards", "towar
 # Comma-separated modifiers add commentary, not identity: "the principle, which is important".
 NONRESTRICTIVE = frozenset({"appos", "relcl", "acl", "advcl", "parataxis"})
 EDGE_TRIM = frozenset({"PUNCT", "CCONJ", "SPACE", "SCONJ"})
-NEGATION_WORDS = frozenset({"not", "n't", "never"})
+NEGATION_WORDS = frozenset({"not", "n't", "never", "hardly", "barely", "scarcely"})
 # Verbs that negate the cue they govern ("refused to support" is against).
 NEGATING_GOVERNORS = frozenset(
     {
@@ -208,6 +208,19 @@ def is_relative(token: Token) -> bool:
     return token.tag_ in ("WDT", "WP") or token.lower_ in ("who", "which", "that")
 
 
+def relative_antecedent(pronoun: Token) -> Span | None:
+    """The noun a relative pronoun stands for, without its clause ("the boycott which he
+    described as unfair": the boycott); None when the parse ties it to no noun."""
+    clause = pronoun.head
+    for _ in range(4):
+        if clause.dep_ == "relcl" and clause.head.pos_ in ("NOUN", "PROPN"):
+            return phrase_tokens(clause.head, [clause])
+        if clause.head is clause:
+            return None
+        clause = clause.head
+    return None
+
+
 def _subject_of_earlier_complement(clause: Token) -> tuple[Token, Token] | None:
     """The parser often reads "said that X is willing to A, B and C" as three complements of
     "said", only the first with a subject; the later ones share it."""
@@ -228,18 +241,34 @@ def _subject_of_earlier_complement(clause: Token) -> tuple[Token, Token] | None:
 def is_negated(path: Sequence[Token]) -> bool:
     """Whether the stance is negated: an odd number of negations on the cue and the verbs it
     depends on ("will not continue to support", "refused to support"); a negated "forget"
-    or "hesitate" ("don't forget to support") affirms instead."""
+    or "hesitate" ("don't forget to support") affirms instead. A coordinated verb with its
+    own auxiliary does not share the first one's negation ("does not agree and has resisted
+    X"; but "did not condemn or criticise X" negates both); "less happy with" is negated."""
     flips = 0
-    for token in path:
+    for n, token in enumerate(path):
+        if n and _own_conjunct(path[n - 1], token):
+            continue
         lemma = token.lemma_.lower()
         negated_here = any(
-            child.dep_ == "neg" or child.lower_ in NEGATION_WORDS for child in token.children
+            child.dep_ == "neg"
+            or child.lower_ in NEGATION_WORDS
+            or (token.pos_ == "ADJ" and child.dep_ == "advmod" and child.lower_ == "less")
+            for child in token.children
         )
         if negated_here and lemma not in AFFIRMED_WHEN_NEGATED:
             flips += 1
-        if lemma in NEGATING_GOVERNORS and token is not path[0]:
+        if lemma in NEGATING_GOVERNORS and n:
             flips += 1
     return flips % 2 == 1
+
+
+def _own_conjunct(conjunct: Token, head: Token) -> bool:
+    """Whether `conjunct`, coordinated with `head`, carries its own auxiliary or subject."""
+    return (
+        conjunct.dep_ == "conj"
+        and conjunct.head.i == head.i
+        and any(c.dep_ in ("aux", "auxpass", "nsubj") for c in conjunct.children)
+    )
 
 
 def passive_roles(anchor: Token) -> tuple[Token | None, Token | None]:
@@ -280,6 +309,14 @@ def target_heads(hit: CueHit) -> list[Token]:
         for child in children_with(token, OBJECTS)
         if child.i not in inside and child.pos_ not in ("AUX", "PART")
     ]
+    if not heads and anchor.pos_ == "VERB":
+        # "condemned and denounced the attack": the later verb's object is shared.
+        heads = [
+            obj
+            for conj in children_with(anchor, ("conj",))
+            if conj.pos_ == "VERB" and not children_with(conj, ("nsubj",))
+            for obj in children_with(conj, ("dobj",))
+        ][:1]
     if heads or anchor.pos_ not in ("NOUN", "PROPN"):
         # A verb's prepositional phrase is rarely what it is for or against ("backed into a
         # corner"); phrases where it is ("object to") name the preposition in the lexicon.

@@ -42,9 +42,9 @@ def can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
 
 
 def named_in_apposition(token: Token, lexicon: CueLexicon) -> Token:
-    """A noun that cannot hold a view itself, named by an apposition that can ("the
-    rapporteur, Maurice Copithorne, repeated"): the name; otherwise the token."""
-    if can_hold_view(token, lexicon):
+    """A common noun named by an apposition ("the rapporteur, Maurice Copithorne,
+    repeated"): the name, which says who; otherwise the token."""
+    if token.pos_ in ("PROPN", "PRON"):
         return token
     names = [
         c
@@ -52,6 +52,7 @@ def named_in_apposition(token: Token, lexicon: CueLexicon) -> Token:
         if c.dep_ == "appos"
         and c.left_edge.i > 0
         and token.doc[c.left_edge.i - 1].text in (",", "(", "--", "—")
+        and (c.pos_ == "PROPN" or not can_hold_view(token, lexicon))
         and can_hold_view(c, lexicon)
     ]
     return names[0] if names else token

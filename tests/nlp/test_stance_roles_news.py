@@ -79,3 +79,40 @@ def test_dismissing_a_person_from_a_post_is_no_stance(stances_of: Stances) -> No
     assert stances_of("The president dismissed two senior officers on Monday.") == []
     found = roles(stances_of("The government dismissed the criticism."))
     assert found == [("AGAINST", "The government", None, "the criticism")]
+
+
+def test_a_named_apposition_is_the_holder_even_after_a_title(stances_of: Stances) -> None:
+    text = "The rapporteur, Maria Lopez, criticised the new law, the agency said."
+    assert [role(s, "holder") for s in stances_of(text)] == ["Maria Lopez"]
+
+
+def test_a_relative_pronoun_target_is_its_noun(stances_of: Stances) -> None:
+    text = "Mugabe was sworn in after an election that the opposition denounced as rigged."
+    assert roles(stances_of(text)) == [("AGAINST", "the opposition", None, "an election")]
+    text = "The plan, which the union rejected, was dropped."
+    assert roles(stances_of(text)) == [("AGAINST", "the union", None, "The plan")]
+
+
+def test_coordinated_verbs_share_a_later_object(stances_of: Stances) -> None:
+    found = roles(stances_of("The council condemned and denounced the attack."))
+    assert found == [
+        ("AGAINST", "The council", None, "the attack"),
+        ("AGAINST", "The council", None, "the attack"),
+    ]
+
+
+def test_a_verb_with_its_own_auxiliary_keeps_its_own_polarity(stances_of: Stances) -> None:
+    found = roles(stances_of("Duhalde does not agree and has resisted the lobbying."))
+    assert found == [("AGAINST", "Duhalde", None, "the lobbying")]
+
+
+def test_negation_shared_by_verbs_joined_by_or(stances_of: Stances) -> None:
+    found = roles(stances_of("The minister did not condemn or criticise the attack."))
+    assert [label for label, *_ in found] == ["FAVOR", "FAVOR"]
+
+
+def test_less_and_hardly_negate(stances_of: Stances) -> None:
+    found = roles(stances_of("Farmers are even less happy with the new tariffs."))
+    assert found == [("AGAINST", "Farmers", None, "the new tariffs")]
+    found = roles(stances_of("The council hardly supports the plan."))
+    assert found == [("AGAINST", "The council", None, "the plan")]
