@@ -45,6 +45,8 @@ def binding(
     )
 
 
+# The key bar's descriptions are short: every key of every mode at once (a selection while
+# a stance is edited) fits one line of 120 columns, so the bar never grows on a key.
 ANNOTATE_KEYS: list[BindingType] = [
     binding("tab", "next_item", "next", "Focus the next span or stance"),
     binding("shift+tab", "previous_item", "prev", "Focus the previous span or stance", False),
@@ -125,7 +127,7 @@ ANNOTATE_KEYS: list[BindingType] = [
     binding(
         STANCE_KEYS["FAVOR"],
         "stance_label('FAVOR')",
-        "polarity",
+        "stance",
         "Stance label FAVOR (on a selection: new stance)",
         key_display="/".join(STANCE_KEYS.values()),
     ),
@@ -171,7 +173,7 @@ ANNOTATE_KEYS: list[BindingType] = [
     binding(
         "enter",
         "finish",
-        "finish",
+        "done",
         "Finish the document (pending suggestions count as accepted) and open the next",
     ),
     binding(
@@ -184,7 +186,7 @@ ANNOTATE_KEYS: list[BindingType] = [
     binding("n", "next_document", "next doc", "Open the next document without finishing", False),
     binding("p", "previous_document", "prev doc", "Open the previous document", False),
     binding("g", "go_to", "go to", "Open document N of the corpus", False),
-    binding("slash", "search", "search", "Search the corpus's text, then jump to the next match"),
+    binding("slash", "search", "find", "Search the corpus's text, then jump to the next match"),
     binding(
         "greater_than_sign",
         "next_match(1)",
