@@ -23,6 +23,7 @@ from annotator.loop.model_loop import ModelLoop
 from annotator.loop.ordering import by_uncertainty
 from annotator.loop.project import open_project
 from annotator.loop.rounds import DEFAULT_STEPS
+from annotator.ui import memory
 from annotator.ui.model_work import MODEL_THREADS
 from annotator.ui.palette import AnnotationCommands
 from annotator.ui.screens.annotate import AnnotateScreen
@@ -78,7 +79,12 @@ class AnnotatorApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 running.add_signal_handler(number, self.exit)
 
+    def on_ready(self) -> None:
+        # The first frame is on screen: collect once, so that no key pays for a full pass.
+        memory.settle()
+
     def on_unmount(self) -> None:
+        memory.release()
         running = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGHUP):
             # The same cases as in on_mount: where none was added there is none to remove.

@@ -34,6 +34,7 @@ from annotator.core.session import AnnotationSession, UndoResult
 from annotator.core.uncertainty import LOW_CONFIDENCE
 from annotator.errors import StoreError
 from annotator.loop.model_loop import ModelLoop
+from annotator.ui import memory
 from annotator.ui.keymap import ANNOTATE_KEYS
 from annotator.ui.model_work import ModelWork, SuggestionsDone
 from annotator.ui.review_state import Marks, ReviewState, item_ranges, item_start
@@ -238,6 +239,8 @@ class AnnotateScreen(
         if message.input_hash == self.session.input_hash and self.session.needs_suggestions:
             self.session.reload()
             self.open_document()
+            # The model's objects (spaCy loaded in the thread) join the frozen ones.
+            self.call_after_refresh(memory.settle)
             # After a training round the result stays on the status line: it says which
             # model these suggestions come from.
             ready = (
