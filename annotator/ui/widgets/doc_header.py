@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from annotator.core.session import Progress
 from annotator.ui.display import display_line
+from annotator.ui.widgets.text_lines import TextLines
 
 # The open document's answer, as the header says it.
 _STATES = {None: "open", "accept": "finished", "ignore": "skipped", "reject": "rejected"}
 
 
-class DocHeader(Widget):
+class DocHeader(TextLines):
     """One line: `3 / 120  Title…  open · reviewed 5/77 · done 2/120`: where the open
     document is in the corpus, whether it is answered, how many of its spans and stances
     are reviewed, and how many documents of the corpus are answered."""
@@ -41,11 +41,11 @@ class DocHeader(Widget):
         if parts == self._parts:
             return  # most keys change nothing here; skip the repaint
         self._parts = parts
-        self.line = self._text().plain
-        # A plain refresh: the height never changes, so no layout pass is needed.
-        self.refresh()
+        self.line = self.text(self.size.width or 80).plain
+        # The height never changes: a repaint, no layout pass.
+        self.redraw()
 
-    def _text(self) -> Text:
+    def text(self, width: int) -> Text:
         title, progress, busy, note = self._parts
         if progress is None:
             return Text()
@@ -59,12 +59,8 @@ class DocHeader(Widget):
         )
         if note:
             right = Text.assemble(Text(f" {note} ", style="bold reverse"), right)
-        width = self.size.width or 80
         room = max(0, width - left.cell_len - right.cell_len)
         # Titles come from the article: shown as plain text, never as markup.
         middle = Text(" " + display_line(title), no_wrap=True)
         middle.truncate(room, overflow="ellipsis", pad=True)
-        return Text.assemble(left, middle, right)
-
-    def render(self) -> Text:
-        return self._text()
+        return Text.assemble(left, middle, right, no_wrap=True, overflow="crop")

@@ -14,10 +14,11 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.screen import Screen
-from textual.widget import Widget
+
+from annotator.ui.widgets.text_lines import TextLines
 
 
-class KeyBar(Widget):
+class KeyBar(TextLines):
     """`tab next  a accept  x reject …` for the bindings that are shown and active now."""
 
     DEFAULT_CSS = """
@@ -30,9 +31,7 @@ class KeyBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._text = Text()
         self._entries: list[Text] = []
-        self._laid_width = 0
         self._widest: list[Text] = []  # every key the screen shows in some mode
 
     def on_mount(self) -> None:
@@ -73,10 +72,9 @@ class KeyBar(Widget):
             width = self.size.width
             lines = self._height(width) if self._entries else -1
             self._entries = entries
-            self._laid_width = -1  # laid out again when next drawn
             # A layout pass (the whole screen) only when the bar needs another number of
             # lines, which the reserved height makes rare (a keymap's wider keys).
-            self.refresh(layout=self._height(width) != lines)
+            self.redraw(layout=self._height(width) != lines)
 
     def _height(self, width: int) -> int:
         """Lines for the keys shown now, and never fewer than every key needs at once."""
@@ -112,16 +110,12 @@ class KeyBar(Widget):
         return self._height(width)
 
     def on_resize(self) -> None:
-        self._laid_width = -1
-        self.refresh(layout=True)
+        self.redraw(layout=True)
+
+    def text(self, width: int) -> Text:
+        return self._lay_out(width)
 
     @property
     def keys(self) -> str:
         """The bar as plain text."""
-        return self._text.plain
-
-    def render(self) -> Text:
-        if self._laid_width != self.size.width:
-            self._text = self._lay_out(self.size.width)
-            self._laid_width = self.size.width
-        return self._text
+        return self._lay_out(self.size.width).plain

@@ -2,12 +2,17 @@
 
 One widget on the Line API draws both parts from pre-rendered lines, so describing
 another item repaints only the rows of the focus part: no layout pass, no Rich layout.
+Its left edge is drawn into those lines too: a CSS border would be composed anew (new
+styles, a box lookup) on every row that a key repaints.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Span as RichSpan
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
@@ -33,24 +38,31 @@ _RULE = Style(color="#5a6270")
 class SidePanel(Widget):
     """Label, source and status of a span; label and roles of a stance; then the labels."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"side-panel--edge"}
     DEFAULT_CSS = """
     SidePanel {
         background: $surface;
+    }
+    SidePanel > .side-panel--edge {
+        color: $panel;
     }
     """
 
     def __init__(self, scheme: LabelScheme, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.scheme = scheme
-        self._details = Text()
+        self._details: list[Text] = []  # the focus box's rows
+        self._row_cache: dict[object, Strip] = {}  # rendered rows, by content (one width)
         self._strips: list[Strip] | None = None
+        self._base = Style()  # the panel's own colors, as the strips were drawn with
+        self._edge = Segment(" ")  # its left edge: a tall bar in the edge color
         self._rows: list[Text] = []  # the focus box's rows as last drawn
         self._shown: tuple[object, object, int | None, bool] = (None, None, None, False)
 
     @property
     def details(self) -> str:
         """The focus box as plain text."""
-        return self._details.plain
+        return "\n".join(row.plain for row in self._details)
 
     def show(
         self, item: Span | Stance | None, editing: Stance | None = None, number: int | None = None
@@ -61,37 +73,39 @@ class SidePanel(Widget):
         if shown[0] is item and shown[1] is editing and shown[2] == number and shown[3]:
             return  # the same items (they are immutable): most cursor keys change nothing here
         self._shown = (item, editing, number, True)
-        text = Text()
+        rows: list[Text] = []  # one Text per row: splitting one Text at newlines costs more
         if isinstance(item, Span):
             color = self.scheme.color(item.label)
-            text.append(f" {item.label} ", style=f"bold #000000 on {color}")
-            text.append(f" {item.status}\n")
-            text.append(_quote(TextRef(item.start, item.end, item.text), 40) + "\n")
+            rows.append(
+                Text.assemble((f" {item.label} ", f"bold #000000 on {color}"), f" {item.status}")
+            )
+            rows.append(Text(_quote(TextRef(item.start, item.end, item.text), 40)))
             confidence = span_confidence(item)
             if confidence is not None:
                 low = confidence < LOW_CONFIDENCE
-                text.append(
-                    f"model confidence {confidence:.2f}\n", style="bold yellow" if low else "dim"
-                )
-            text.append(f"{item.source}\n", style="dim")
-            text.append(f"tokens {item.token_start}\u2013{item.token_end}", style="dim")
+                style = "bold yellow" if low else "dim"
+                rows.append(Text(f"model confidence {confidence:.2f}", style=style))
+            rows.append(Text(item.source, style="dim"))
+            rows.append(Text(f"tokens {item.token_start}\u2013{item.token_end}", style="dim"))
         elif isinstance(item, Stance):
-            self._stance(text, item, number if item is editing else None)
+            self._stance(rows, item, number if item is editing else None)
         else:
-            text.append("nothing focused\n", style="dim")
-            text.append("tab: next span\nshift+\u2190\u2192: select", style="dim")
+            rows.append(Text("nothing focused", style="dim"))
+            rows.append(Text("tab: next span", style="dim"))
+            rows.append(Text("shift+\u2190\u2192: select", style="dim"))
         if editing is not None and editing is not item:
             # Short: the role keys (w, v, t, c) act on this stance even while a span has focus.
             label = ("\u00ac" if editing.negated else "") + editing.label
-            text.append("\nediting ", style="bold")
-            text.append(f" {label} ", style=f"bold #ffffff on {self.scheme.color(editing.label)}")
+            color = self.scheme.color(editing.label)
+            row = Text.assemble(("editing ", "bold"), (f" {label} ", f"bold #ffffff on {color}"))
             if number is not None:
-                text.append(f" #{number}", style="bold")
-            text.append(f"\n{_quote(editing.evidence, 18)}")
+                row.append(f" #{number}", style="bold")
+            rows.append(row)
+            rows.append(Text(_quote(editing.evidence, 18)))
             for role in ("holder", "speaker", "target", "cue"):
-                text.append(f"\n{role:<8} {_quote(editing.role(role), 18)}")
-        if text != self._details:
-            self._details = text
+                rows.append(Text(f"{role:<8} {_quote(editing.role(role), 18)}"))
+        if rows != self._details:
+            self._details = rows
             self._repaint_details()
 
     def _repaint_details(self) -> None:
@@ -104,24 +118,27 @@ class SidePanel(Widget):
             self.refresh(Region(0, 0, width, DETAILS_HEIGHT + 1))
             return
         rows = self._detail_rows(width)
-        base = self.rich_style
+        changed: list[Region] = []
         for row, line in enumerate(rows, start=1):
             if row - 1 < len(self._rows) and self._rows[row - 1] == line:
-                continue  # drawn already: rendering a row is the costly part
-            strips[row] = self._strip(line.copy(), width, base)
-            self.refresh(Region(0, row, width, 1))
+                continue  # drawn already
+            strips[row] = self._row_strip(line, width)
+            changed.append(Region(0, row, width, 1))
         self._rows = rows
+        if changed:
+            self.refresh(*changed)  # one call: each costs the widget's geometry
 
-    def _stance(self, text: Text, stance: Stance, number: int | None) -> None:
+    def _stance(self, rows: list[Text], stance: Stance, number: int | None) -> None:
         label = ("\u00ac" if stance.negated else "") + stance.label
-        text.append(f" {label} ", style=f"bold #ffffff on {self.scheme.color(stance.label)}")
-        text.append(f" {stance.status}")
-        text.append(f" #{number}\n" if number is not None else "\n")
+        color = self.scheme.color(stance.label)
+        row = Text.assemble((f" {label} ", f"bold #ffffff on {color}"), f" {stance.status}")
+        if number is not None:
+            row.append(f" #{number}")
+        rows.append(row)
         for role in ("evidence", "holder", "speaker", "target", "cue"):
-            text.append(f"{role:<8}", style="bold")
-            text.append(f" {_quote(stance.role(role))}\n")
-        text.append(f"negated  {'yes' if stance.negated else 'no'}\n")
-        text.append(f"{stance.source}", style="dim")
+            rows.append(Text.assemble((f"{role:<8}", "bold"), f" {_quote(stance.role(role))}"))
+        rows.append(Text(f"negated  {'yes' if stance.negated else 'no'}"))
+        rows.append(Text(stance.source, style="dim"))
 
     def _palette_lines(self) -> list[Text]:
         """Two columns of `key LABEL`, entity labels first, then the stance labels."""
@@ -154,8 +171,14 @@ class SidePanel(Widget):
         return text
 
     def _render_all(self, width: int) -> list[Strip]:
-        inner = max(1, width - 1)
-        base = self.rich_style
+        inner = max(1, width - 2)
+        base = self._base = self.rich_style
+        self._row_cache.clear()
+        # The edge as Textual draws a `tall` left border: the parent's background over the
+        # edge color, reversed.
+        edge = self.get_component_rich_style("side-panel--edge", partial=True).color
+        outer = self.background_colors[0].rich_color
+        self._edge = Segment("\u258a", Style(color=edge, bgcolor=outer, reverse=True))
         strips = [self._strip(self._title("focus", inner), width, base)]
         strips += self._detail_strips(width)
         lines = [self._title("labels", inner), *self._palette_lines()]
@@ -165,9 +188,9 @@ class SidePanel(Widget):
     def _detail_rows(self, width: int) -> list[Text]:
         """The focus box: DETAILS_HEIGHT rows, wrapped, padded with blank rows."""
         console = self.app.console
-        inner = max(1, width - 1)
+        inner = max(1, width - 2)
         details: list[Text] = []
-        for line in self._details.split("\n"):
+        for line in self._details:
             if line.cell_len <= inner:
                 details.append(line)  # most lines fit: wrapping is the costly part
             else:
@@ -178,16 +201,28 @@ class SidePanel(Widget):
 
     def _detail_strips(self, width: int) -> list[Strip]:
         self._rows = self._detail_rows(width)
-        base = self.rich_style
-        return [self._strip(line.copy(), width, base) for line in self._rows]
+        return [self._row_strip(line, width) for line in self._rows]
+
+    def _row_strip(self, line: Text, width: int) -> Strip:
+        """A row of the focus box, drawn once: moving between items shows the same rows
+        (a source, a status, a role left empty) again and again."""
+        key = (line.plain, tuple(line.spans), line.style)
+        strip = self._row_cache.get(key)
+        if strip is None:
+            if len(self._row_cache) > 512:
+                self._row_cache.clear()
+            strip = self._row_cache[key] = self._strip(line.copy(), width, self._base)
+        return strip
 
     def _strip(self, line: Text, width: int, base: Style) -> Strip:
         # Labels, sources and quotes come from input files: made terminal-safe here.
         console = self.app.console
-        inner = max(1, width - 1)
+        inner = max(1, width - 2)
         line.plain = display_line(line.plain)
         line.truncate(inner, overflow="ellipsis")
-        segments = [Segment(" ", base)] + [
+        if line.style:  # a style of the whole row: `render` draws spans only
+            line.spans.insert(0, RichSpan(0, len(line), line.style))
+        segments = [self._edge, Segment(" ", base)] + [
             Segment(seg.text, base + seg.style if seg.style else base)
             for seg in line.render(console)
         ]
@@ -200,7 +235,12 @@ class SidePanel(Widget):
             self._strips = self._render_all(width)
         if y < len(self._strips):
             return self._strips[y]
-        return Strip.blank(width, self.rich_style)
+        return Strip([self._edge, Segment(" " * max(0, width - 1), self._base)], width)
+
+    def notify_style_update(self) -> None:
+        # New colors (another theme): draw every line again.
+        super().notify_style_update()
+        self._strips = None
 
     def on_resize(self) -> None:
         self._strips = None

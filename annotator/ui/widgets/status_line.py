@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from annotator.ui.display import display_line
+from annotator.ui.widgets.text_lines import TextLines
+
+MAX_LINES = 3
 
 
-class StatusLine(Widget):
+class StatusLine(TextLines):
     """Under the article: a saved decision is acknowledged here, a hint says what next.
 
     A message longer than the line wraps (to at most three lines) instead of being cut.
@@ -39,19 +41,23 @@ class StatusLine(Widget):
         self.message = message
         self.set_class(warning, "-warning")
         # A layout pass only when the message needs another number of lines (it wraps).
-        self.refresh(layout=lines != self._shown_lines)
+        self.redraw(layout=lines != self._shown_lines)
         self._shown_lines = lines
 
     def _lines(self, message: str) -> int:
         width = self.content_region.width
         if width <= 0 or not self.is_mounted:
             return 1
-        return min(3, len(self.render_text(message).wrap(self.app.console, width)))
+        return min(MAX_LINES, len(self.render_text(message).wrap(self.app.console, width)))
 
     @staticmethod
     def render_text(message: str) -> Text:
         """The line as drawn: terminal-safe plain text that wraps rather than being cut."""
         return Text(display_line(message), overflow="fold")
 
+    def text(self, width: int) -> Text:
+        return self.render_text(self.message)
+
     def render(self) -> Text:
+        """The message as drawn (the lines on screen come from `text`, once per change)."""
         return self.render_text(self.message)
