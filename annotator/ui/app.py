@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -59,6 +60,7 @@ class AnnotatorApp(App[None]):
         self.scheme = scheme
         self.loop = loop
         self.notice = notice  # said once the screen is up (duplicates merged on import)
+        self._collector = memory.IdleCollector()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands, less those the screen has already (quit, keys): `ctrl+p`
@@ -80,8 +82,16 @@ class AnnotatorApp(App[None]):
                 running.add_signal_handler(number, self.exit)
 
     def on_ready(self) -> None:
-        # The first frame is on screen: collect once, so that no key pays for a full pass.
+        # The first frame is on screen: collect once, so that no key pays for a full pass,
+        # and leave the young passes to the time between keys.
         memory.settle()
+        self._collector.start()
+        self.set_interval(memory.IDLE_PERIOD, self._collector.tick)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._collector.key_pressed()
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         memory.release()
