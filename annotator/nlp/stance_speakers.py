@@ -17,28 +17,38 @@ from annotator.nlp.stance_parse import NO_HOLDER_LABELS, first_subject, is_refle
 # Pronouns that name nobody in particular: news uses "you" for anyone ("if you want a
 # loan") or for the reader.
 GENERIC_PRONOUNS = frozenset({"you", "your", "yours"})
+# Words that count people: "a number of analysts", "most of the members".
+QUANTITIES = frozenset(
+    {
+        "number", "majority", "minority", "most", "some", "many", "few", "all", "none",
+        "each", "any", "one", "lot", "dozen", "dozens", "hundred", "hundreds", "thousand",
+        "thousands", "million", "millions", "handful", "host", "couple", "half", "several",
+        "both", "either", "neither", "rest", "group",
+    }
+)  # fmt: skip
 
 
 def can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
     """A holder or speaker names someone: an entity, a name, a pronoun, or a noun for people
-    or bodies; never a date, a time, a number or a generic "you"."""
+    or bodies; never a date, a time, a number or a generic "you"; a count of people ("a
+    number of analysts", "thousands of farmers") holds what the people hold."""
+    if token.lemma_.lower() in QUANTITIES or token.like_num:
+        counted = [
+            pobj
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ == "of"
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        if counted:  # "a copy of the report" counts nobody
+            return can_hold_view(counted[0], lexicon)
     if token.ent_type_ in NO_HOLDER_LABELS or is_reflexive(token):
         return False
     if token.lower_ in GENERIC_PRONOUNS:
         return False
     if token.pos_ in ("PROPN", "PRON") or entity_of(token) is not None:
         return True
-    if lexicon.can_hold_view(token.lemma_):
-        return True
-    # "a number of observers", "most of the members": the people counted hold the view.
-    counted = [
-        pobj
-        for prep in token.children
-        if prep.dep_ == "prep" and prep.lower_ == "of"
-        for pobj in prep.children
-        if pobj.dep_ == "pobj"
-    ]
-    return bool(counted) and can_hold_view(counted[0], lexicon)
+    return lexicon.can_hold_view(token.lemma_)
 
 
 def named_in_apposition(token: Token, lexicon: CueLexicon) -> Token:
@@ -85,6 +95,8 @@ def find_speaker(clause_head: Token, lexicon: CueLexicon) -> Token | None:
     The walk up goes through noun phrases too: in "observers believe that the reasons
     behind America's opposition to X go back..." the observers report the opposition."""
     current = clause_head
+    # "said in a statement that X": the parser may hang the that-clause from the noun.
+    said_in = False
     for _ in range(12):
         for child in current.children:
             if child.dep_ == "parataxis" and child.lemma_.lower() in lexicon.reporting_verbs:
@@ -92,12 +104,11 @@ def find_speaker(clause_head: Token, lexicon: CueLexicon) -> Token | None:
         if current.head is current:
             break
         parent = current.head
-        if parent.lemma_.lower() in lexicon.reporting_verbs and current.dep_ in (
-            "ccomp",
-            "parataxis",
-            "advcl",
-            "xcomp",
-            "conj",
+        if current.dep_ == "acl" and any(c.lower_ == "that" for c in current.children):
+            said_in = True
+        if parent.lemma_.lower() in lexicon.reporting_verbs and (
+            current.dep_ in ("ccomp", "parataxis", "advcl", "xcomp", "conj")
+            or (said_in and current.dep_ == "prep")
         ):
             return _reporting_subject(parent, lexicon)
         current = parent
@@ -124,9 +135,14 @@ def _according_to(clause_head: Token, lexicon: CueLexicon) -> Token | None:
 def mention_span(token: Token) -> Span:
     """A holder or speaker as text: its entity, else its noun phrase without asides."""
     ent = entity_of(token)
-    if ent is not None:
+    if ent is not None and ent.label_ not in NO_HOLDER_LABELS:  # not "Thousands" alone
         return ent
-    drop = [c for c in token.children if c.dep_ in ("relcl", "acl", "appos", "prep")]
+    counts = token.lemma_.lower() in QUANTITIES or token.like_num
+    drop = [
+        c
+        for c in token.children
+        if c.dep_ in ("relcl", "acl", "appos", "prep") and not (counts and c.lower_ == "of")
+    ]
     return phrase_tokens(token, drop)
 
 

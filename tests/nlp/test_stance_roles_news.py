@@ -30,7 +30,7 @@ def test_a_thing_that_cannot_speak_is_no_speaker(stances_of: Stances) -> None:
 
 def test_counted_people_can_speak(stances_of: Stances) -> None:
     found = roles(stances_of("A number of analysts believe that Chile opposes the deal."))
-    assert found == [("AGAINST", "Chile", "A number", "the deal")]
+    assert found == [("AGAINST", "Chile", "A number of analysts", "the deal")]
 
 
 def test_according_to_outside_the_cue_clause_reports_nothing(stances_of: Stances) -> None:
@@ -116,3 +116,25 @@ def test_less_and_hardly_negate(stances_of: Stances) -> None:
     assert found == [("AGAINST", "Farmers", None, "the new tariffs")]
     found = roles(stances_of("The council hardly supports the plan."))
     assert found == [("AGAINST", "The council", None, "the plan")]
+
+
+def test_a_count_of_people_holds_their_view(stances_of: Stances) -> None:
+    found = roles(stances_of("Thousands of farmers protested against the tariffs."))
+    assert found == [("AGAINST", "Thousands of farmers", None, "the tariffs")]
+    found = roles(stances_of("A number of analysts believe that Chile opposes the deal."))
+    assert found == [("AGAINST", "Chile", "A number of analysts", "the deal")]
+
+
+def test_a_copy_of_a_report_is_not_its_holder(stances_of: Stances) -> None:
+    text = "A copy of the report, which criticises the new law, was handed over."
+    assert [role(s, "holder") for s in stances_of(text)] == ["the report"]
+
+
+def test_said_in_a_statement_that_gives_the_speaker(stances_of: Stances) -> None:
+    text = "The ministry said in a statement that the government appreciates the offer."
+    assert roles(stances_of(text)) == [("FAVOR", "the government", "The ministry", "the offer")]
+
+
+def test_a_quote_closed_by_a_critic_is_reported_by_the_critic(stances_of: Stances) -> None:
+    text = 'It supports the plan, " Abbas criticized.'
+    assert ("FAVOR", "It", "Abbas", "the plan") in roles(stances_of(text))
