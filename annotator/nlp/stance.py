@@ -49,6 +49,8 @@ from annotator.nlp.stance_parse import (
     is_negated,
     is_relative,
     passive_roles,
+    pronoun_fits,
+    received_from,
     relative_antecedent,
     target_heads,
     target_phrases,
@@ -101,6 +103,10 @@ def _stances_of_cue(
         subject, clause_head, path = climb_to_subject(anchor)
         experiencer, heads = cause_roles(anchor)
         subject = experiencer if experiencer is not None else subject
+    elif (giver := received_from(anchor)) is not None:
+        # "the party won the backing of parliament": parliament for the party
+        receiver, clause_head, path = climb_to_subject(anchor.head)
+        subject, heads, path = giver, [receiver] if receiver is not None else [], [anchor, *path]
     # "are opposed to X" parses as a passive, but the subject holds the view.
     elif patient is not None and hit.span[-1].pos_ != "ADP":
         subject = agent
@@ -135,6 +141,14 @@ def _stances_of_cue(
         evidence = trimmed(anchor.doc[min(after, anchor.i) : evidence.end])
     for holder_token in conjuncts(subject):
         holder_token = named_in_apposition(holder_token, lexicon)
+        if (
+            speaker_token is not None
+            and holder_token.pos_ == "PRON"
+            and holder_token.dep_ in SUBJECTS
+            and holder_token.i != speaker_token.i
+            and pronoun_fits(holder_token, speaker_token)
+        ):
+            holder_token = speaker_token  # "the board said it rejected X": the board
         if not can_hold_view(holder_token, lexicon) or holder_token.i in dateline:
             continue  # "the old bridge supports heavy trucks"; "BEIJING, April 11 (AFP)"
         holder = role_span(holder_token)

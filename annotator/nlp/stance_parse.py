@@ -179,16 +179,26 @@ def _bound_possessive(owner: Token, noun: Token) -> Token | None:
     subject = first_subject(noun.head)
     if subject is None or subject.dep_ != "nsubj" or is_relative(subject):
         return None
-    pronoun, plural = owner.lower_, subject.tag_ in ("NNS", "NNPS")
-    if pronoun in ("his", "her"):
-        fits = not plural and subject.lower_ not in ("it", "they", "we", "i", "you")
-    elif pronoun == "its":
-        fits = not plural and subject.ent_type_ != "PERSON" and subject.pos_ != "PRON"
-    elif pronoun == "their":
-        fits = plural or subject.lower_ == "they" or subject.ent_type_ in GROUP_LABELS
-    else:
-        fits = False
-    return subject if fits else None
+    return subject if pronoun_fits(owner, subject) else None
+
+
+def pronoun_fits(pronoun: Token, name: Token) -> bool:
+    """Whether a third-person pronoun can stand for `name` in person and number: "he" or
+    "his" for the President, "it" or "its" for Iran or the board, "they" or "their" for the
+    ministers. (The small model often tags a lone surname ORG, so ORG does not rule out
+    "he".)"""
+    word = pronoun.lower_
+    plural = name.tag_ in ("NNS", "NNPS") or name.lower_ in ("they", "we")
+    personal = name.lower_ in ("he", "she", "i", "you", "we", "they", "it")
+    if word in ("he", "his", "him", "she", "her"):
+        return not plural and name.ent_type_ not in ("GPE", "NORP") and (
+            not personal or name.lower_ == word
+        )
+    if word in ("it", "its"):
+        return not plural and name.ent_type_ != "PERSON" and (not personal or name.lower_ == "it")
+    if word in ("they", "their", "them"):
+        return plural
+    return False
 
 
 def _owner_of_plan(clause: Token) -> Token | None:
@@ -206,6 +216,30 @@ def _owner_of_plan(clause: Token) -> Token | None:
 def is_relative(token: Token) -> bool:
     """ "who", "which", "that" opening a relative clause: the real subject is the noun."""
     return token.tag_ in ("WDT", "WP") or token.lower_ in ("who", "which", "that")
+
+
+# Verbs by which a subject receives a stance of others: "won the backing of parliament",
+# "has the support of the army", "lost the support of its allies".
+RECEIVING = frozenset(
+    {"receive", "get", "win", "gain", "enjoy", "lose", "earn", "secure", "obtain", "garner",
+     "have", "retain", "keep"}
+)  # fmt: skip
+
+
+def received_from(anchor: Token) -> Token | None:
+    """Who gives a stance noun that the clause's subject receives: "the party won the backing
+    of parliament" -> parliament (the party is the target); None otherwise."""
+    if anchor.pos_ != "NOUN" or anchor.dep_ != "dobj":
+        return None
+    if anchor.head.lemma_.lower() not in RECEIVING:
+        return None
+    givers = [
+        pobj
+        for prep in children_with(anchor, ("prep",))
+        if prep.lower_ in ("of", "from")
+        for pobj in children_with(prep, ("pobj",))
+    ]
+    return givers[0] if givers else None
 
 
 def relative_antecedent(pronoun: Token) -> Span | None:

@@ -138,3 +138,22 @@ def test_said_in_a_statement_that_gives_the_speaker(stances_of: Stances) -> None
 def test_a_quote_closed_by_a_critic_is_reported_by_the_critic(stances_of: Stances) -> None:
     text = 'It supports the plan, " Abbas criticized.'
     assert ("FAVOR", "It", "Abbas", "the plan") in roles(stances_of(text))
+
+
+def test_a_pronoun_reported_by_a_fitting_subject_is_that_subject(stances_of: Stances) -> None:
+    found = roles(stances_of("The board said it rejected the offer."))
+    assert found == [("AGAINST", "The board", "The board", "the offer")]
+    found = roles(stances_of("The ministers said they oppose the deal."))
+    assert found == [("AGAINST", "The ministers", "The ministers", "the deal")]
+
+
+def test_a_pronoun_that_does_not_fit_the_reporter_stays(stances_of: Stances) -> None:
+    found = roles(stances_of("She said he supports the plan."))
+    assert found == [("FAVOR", "he", "She", "the plan")]
+
+
+def test_support_received_is_held_by_the_giver(stances_of: Stances) -> None:
+    found = roles(stances_of("The party won the support of parliament."))
+    assert found == [("FAVOR", "parliament", None, "The party")]
+    found = roles(stances_of("The protesters failed to gain the support of the army."))
+    assert found == [("AGAINST", "the army", None, "The protesters")]
