@@ -30,6 +30,9 @@ NEGATING_GOVERNORS = frozenset(
     {
         "refuse", "decline", "fail", "stop", "cease", "quit", "refrain", "halt", "abandon",
         "deny", "unable", "unwilling", "refusal", "failure",
+        # "prevent countries from upholding X": against the upholding
+        "prevent", "bar", "ban", "block", "prohibit", "forbid", "deter", "discourage",
+        "dissuade", "restrain", "preclude",
     }
 )  # fmt: skip
 # Entities that name a time or a quantity never hold a view ("Tang Sunday urged").

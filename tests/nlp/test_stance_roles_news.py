@@ -157,3 +157,8 @@ def test_support_received_is_held_by_the_giver(stances_of: Stances) -> None:
     assert found == [("FAVOR", "parliament", None, "The party")]
     found = roles(stances_of("The protesters failed to gain the support of the army."))
     assert found == [("AGAINST", "the army", None, "The protesters")]
+
+
+def test_preventing_someone_from_a_stance_is_against_it(stances_of: Stances) -> None:
+    found = roles(stances_of("The regime tried to prevent the unions from backing the strike."))
+    assert ("AGAINST", "The regime", None, "the strike") in found
