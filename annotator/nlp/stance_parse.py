@@ -92,6 +92,11 @@ def first_subject(token: Token) -> Token | None:
     subjects = children_with(token, SUBJECTS)
     if subjects:
         return subjects[0]
+    # "he is radically opposed to X": the parser may hang the subject from the auxiliary.
+    for aux in children_with(token, ("aux", "auxpass")):
+        subjects = children_with(aux, ("nsubj", "nsubjpass"))
+        if subjects:
+            return subjects[0]
     if token.pos_ == "VERB":
         # The small parser sometimes reads "Norway adheres to" as a compound of the verb; a
         # name standing right before a verb that has no subject is its subject.
@@ -146,6 +151,12 @@ def climb_to_subject(anchor: Token) -> tuple[Token | None, Token, list[Token]]:
         if anchor.dep_ in ("dobj", "attr") and anchor.head is not anchor:
             path.append(anchor)
             current = anchor.head
+        # "came out in support of X", "spoke in favour of X": the verb of the phrase.
+        elif anchor.dep_ == "pobj" and anchor.head.pos_ == "ADP" and (
+            anchor.head.head.pos_ == "VERB"
+        ):
+            path.append(anchor)
+            current = anchor.head.head
     for _ in range(12):
         path.append(current)
         subject = first_subject(current)

@@ -160,10 +160,14 @@ def cause_roles(anchor: Token) -> tuple[Token | None, list[Token]]:
     if anchor.pos_ == "VERB" and objects and not passive:
         causes = [c for c in anchor.children if c.dep_ in ("nsubj", "csubj")]
         return objects[0], causes
+    # "the report is concerned with X" is about X, not worried by it
+    prepositions = CAUSE_PREPOSITIONS
+    if anchor.lemma_ == "concern":
+        prepositions = prepositions - {"with"}
     causes = [
         pobj
         for prep in anchor.children
-        if prep.dep_ in ("prep", "agent") and prep.lower_ in CAUSE_PREPOSITIONS
+        if prep.dep_ in ("prep", "agent") and prep.lower_ in prepositions
         for pobj in prep.children
         if pobj.dep_ in ("pobj", "pcomp")
     ]

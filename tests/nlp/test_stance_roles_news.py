@@ -162,3 +162,28 @@ def test_support_received_is_held_by_the_giver(stances_of: Stances) -> None:
 def test_preventing_someone_from_a_stance_is_against_it(stances_of: Stances) -> None:
     found = roles(stances_of("The regime tried to prevent the unions from backing the strike."))
     assert ("AGAINST", "The regime", None, "the strike") in found
+
+
+def test_a_subject_hung_from_the_auxiliary_holds(stances_of: Stances) -> None:
+    found = roles(stances_of("The Minister says he is radically opposed to the idea."))
+    assert found == [("AGAINST", "The Minister", "The Minister", "the idea")]
+
+
+def test_in_support_of_after_a_verb(stances_of: Stances) -> None:
+    found = roles(stances_of("The senator came out in support of the reform."))
+    assert found == [("FAVOR", "The senator", None, "the reform")]
+
+
+def test_warn_of_and_regrets_over_are_against(stances_of: Stances) -> None:
+    found = roles(stances_of("Environmentalists warn of the effects of the dam."))
+    assert found == [("AGAINST", "Environmentalists", None, "the effects of the dam")]
+    found = roles(stances_of("The minister expressed regrets over the decision."))
+    assert found == [("AGAINST", "The minister", None, "the decision")]
+
+
+def test_concerned_and_optimistic_that(stances_of: Stances) -> None:
+    found = roles(stances_of("The union is concerned that the plant will close."))
+    assert found == [("AGAINST", "The union", None, "the plant will close")]
+    found = roles(stances_of("The union is optimistic that the plant will reopen."))
+    assert found == [("FAVOR", "The union", None, "the plant will reopen")]
+    assert stances_of("The report is concerned with safety in the mines.") == []
