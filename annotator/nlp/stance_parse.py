@@ -351,12 +351,21 @@ def target_heads(hit: CueHit) -> list[Token]:
         ]
         if blamed:
             return blamed
+    if anchor.lemma_.lower() == "warn":  # "warned (the delegates) that X would fail"
+        return children_with(anchor, ("ccomp",))
     heads = [
         child
         for token in hit.span
         for child in children_with(token, OBJECTS)
         if child.i not in inside and child.pos_ not in ("AUX", "PART")
     ]
+    if not heads and anchor.pos_ == "NOUN":
+        # "expressed the hope that X": the that-clause of a stance noun
+        heads = [
+            child
+            for child in children_with(anchor, ("acl", "ccomp"))
+            if any(c.lower_ == "that" and c.dep_ == "mark" for c in child.children)
+        ]
     if not heads and anchor.pos_ == "VERB":
         # "condemned and denounced the attack": the later verb's object is shared.
         heads = [

@@ -187,3 +187,18 @@ def test_concerned_and_optimistic_that(stances_of: Stances) -> None:
     found = roles(stances_of("The union is optimistic that the plant will reopen."))
     assert found == [("FAVOR", "The union", None, "the plant will reopen")]
     assert stances_of("The report is concerned with safety in the mines.") == []
+
+
+def test_warned_that_is_against_what_is_warned_of(stances_of: Stances) -> None:
+    found = roles(stances_of("The group warned the delegates that the talks would fail."))
+    assert found == [("AGAINST", "The group", None, "the talks would fail")]
+
+
+def test_the_hope_that_is_for_what_is_hoped(stances_of: Stances) -> None:
+    text = "The president expressed the hope that the talks would succeed."
+    assert roles(stances_of(text)) == [("FAVOR", "The president", None, "the talks would succeed")]
+
+
+def test_rallying_around_someone_is_for_them(stances_of: Stances) -> None:
+    found = roles(stances_of("African leaders rallied around the president."))
+    assert found == [("FAVOR", "African leaders", None, "the president")]
