@@ -236,7 +236,7 @@ def is_relative(token: Token) -> bool:
 # "has the support of the army", "lost the support of its allies".
 RECEIVING = frozenset(
     {"receive", "get", "win", "gain", "enjoy", "lose", "earn", "secure", "obtain", "garner",
-     "have", "retain", "keep"}
+     "have", "retain", "keep", "face", "draw", "attract", "encounter", "incur"}
 )  # fmt: skip
 
 
@@ -251,6 +251,11 @@ def received_from(anchor: Token) -> Token | None:
         pobj
         for prep in children_with(anchor, ("prep",))
         if prep.lower_ in ("of", "from")
+        for pobj in children_with(prep, ("pobj",))
+    ] or [  # "faced criticism at home and from the EU": "from" may hang from the verb
+        pobj
+        for prep in children_with(anchor.head, ("prep",))
+        if prep.lower_ == "from"
         for pobj in children_with(prep, ("pobj",))
     ]
     return givers[0] if givers else None
@@ -359,13 +364,16 @@ def target_heads(hit: CueHit) -> list[Token]:
         for child in children_with(token, OBJECTS)
         if child.i not in inside and child.pos_ not in ("AUX", "PART")
     ]
-    if not heads and anchor.pos_ == "NOUN":
-        # "expressed the hope that X": the that-clause of a stance noun
+    if anchor.pos_ == "NOUN" and (not heads or anchor.lemma_.lower() == "concern"):
+        # "expressed the hope that X": the that-clause of a stance noun ("concern for the
+        # victims" is sympathy: a concern's target is only what it fears)
         heads = [
             child
             for child in children_with(anchor, ("acl", "ccomp"))
             if any(c.lower_ == "that" and c.dep_ == "mark" for c in child.children)
         ]
+        if anchor.lemma_.lower() == "concern":
+            return heads
     if not heads and anchor.pos_ == "VERB":
         # "condemned and denounced the attack": the later verb's object is shared.
         heads = [

@@ -10,13 +10,15 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from annotator.nlp.pronouns import entity_of, resolve_pronoun
+from annotator.nlp.pronouns import SUBJECTS, entity_of, resolve_pronoun
 from annotator.nlp.stance_lexicon import CueLexicon
 from annotator.nlp.stance_parse import NO_HOLDER_LABELS, first_subject, is_reflexive, phrase_tokens
 
 # Pronouns that name nobody in particular: news uses "you" for anyone ("if you want a
 # loan") or for the reader.
 GENERIC_PRONOUNS = frozenset({"you", "your", "yours"})
+# Counts that stand for people on their own as a subject: "many fear violence".
+PEOPLE_COUNTS = frozenset({"many", "some", "most", "few", "others", "several"})
 # Words that count people: "a number of analysts", "most of the members".
 QUANTITIES = frozenset(
     {
@@ -42,6 +44,8 @@ def can_hold_view(token: Token, lexicon: CueLexicon) -> bool:
         ]
         if counted:  # "a copy of the report" counts nobody
             return can_hold_view(counted[0], lexicon)
+    if token.lower_ in PEOPLE_COUNTS and token.dep_ in SUBJECTS:
+        return True  # "many fear violence", "others criticised the plan"
     if token.ent_type_ in NO_HOLDER_LABELS or is_reflexive(token):
         return False
     if token.lower_ in GENERIC_PRONOUNS:

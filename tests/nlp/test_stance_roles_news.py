@@ -202,3 +202,22 @@ def test_the_hope_that_is_for_what_is_hoped(stances_of: Stances) -> None:
 def test_rallying_around_someone_is_for_them(stances_of: Stances) -> None:
     found = roles(stances_of("African leaders rallied around the president."))
     assert found == [("FAVOR", "African leaders", None, "the president")]
+
+
+def test_criticism_faced_is_held_by_whom_it_comes_from(stances_of: Stances) -> None:
+    text = "The president has faced criticism from the European Union."
+    assert roles(stances_of(text)) == [("AGAINST", "the European Union", None, "The president")]
+
+
+def test_many_as_a_subject_holds_a_view(stances_of: Stances) -> None:
+    assert roles(stances_of("Many fear violence after the vote.")) == [
+        ("AGAINST", "Many", None, "violence")
+    ]
+
+
+def test_afraid_that_and_concern_that_are_against(stances_of: Stances) -> None:
+    found = roles(stances_of('"I am afraid that the talks will fail," Peres said.'))
+    assert found == [("AGAINST", "I", "Peres", "the talks will fail")]
+    found = roles(stances_of("Analysts expressed concern that the plan will fail."))
+    assert found == [("AGAINST", "Analysts", None, "the plan will fail")]
+    assert stances_of("The charity expressed concern for the victims.") == []
