@@ -105,6 +105,10 @@ def main() -> None:
             f"  {name:10} {len(values):4} keys  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
             f"max {max(values) * 1000:7.1f} ms"
         )
+    print(
+        f"  open (start-up until the record shows): {times['open'][0]:.1f} s; "
+        f"first key after it: {times['all'][0] * 1000:.1f} ms"
+    )
     slowest = max((k for k in times if k.startswith("key ")), key=lambda k: max(times[k]))
     print(f"  slowest key: {slowest[4:]} ({max(times[slowest]) * 1000:.1f} ms)")
     print(f"  {slowest[4:]} in order: {[round(t * 1000) for t in times[slowest]]} ms")

@@ -124,6 +124,7 @@ def drive(
 
     Start-up ends at the first frame, or once the screen shows `ready` (a big record
     takes seconds); `key_limit` is the longest a key's frame may take."""
+    started = time.perf_counter()
     child = pexpect.spawn(
         command[0],
         command[1:],
@@ -136,9 +137,11 @@ def drive(
         _frame(fd, limit=60)
     else:
         child.expect(ready, timeout=300)
+    opened = time.perf_counter() - started  # until the first screen (or `ready`) shows
     time.sleep(1.0)
     _frame(fd, limit=5.0)
     times: dict[str, list[float]] = {"all": [], "edit": [], "cpu": [], "edit cpu": []}
+    times["open"] = [opened]
     for _ in range(rounds):
         for key in SEQUENCE:
             cpu = _cpu_ms(child.pid)

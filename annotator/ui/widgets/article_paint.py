@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
 
@@ -104,45 +105,64 @@ class ArticlePainting:
             self._styles[key] = style
         return style
 
-    def _tags(self, start: int, end: int) -> list[Tag]:
-        """Labels drawn after the spans and stance evidence that end in [start, end]."""
-        tags: list[Tag] = []
+    def _tag_texts(self, start: int, end: int) -> list[tuple[int, str, Span | Stance | None]]:
+        """The labels after the spans and stance evidence that end in [start, end], by
+        where they are drawn, with their item (None: a role of the edited stance)."""
+        tags: list[tuple[int, str, Span | Stance | None]] = []
         for span in self._spans_in(max(0, start - 1), end + 1):
             if start < span.end <= end or (span.end == start == end):
-                color = self.scheme.color(span.label)
                 if span.status == "rejected":
-                    tags.append(Tag(span.end, f" {display_line(span.label)}\u2717", _REJECTED))
+                    tags.append((span.end, f" {display_line(span.label)}\u2717", span))
                     continue
                 mark = "?" if span.status == "suggested" else "\u2713"
-                if span.id == self._marks.focus:
-                    style = Style(color=_INK, bgcolor=color, bold=True, reverse=False)
-                elif span.status == "suggested":
-                    style = Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
-                else:
-                    style = Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)
-                tags.append(Tag(span.end, f" {display_line(span.label)}{mark}", style))
+                tags.append((span.end, f" {display_line(span.label)}{mark}", span))
         for stance in self._stances_in(max(0, start - 1), end + 1):
             if start < stance.evidence.end <= end and stance.status != "rejected":
-                color = self.scheme.color(stance.label)
                 mark = "?" if stance.status == "suggested" else "\u2713"
                 negated = "\u00ac" if stance.negated else ""
-                bold = stance.id == self._marks.focus
-                style = Style(color="#ffffff", bgcolor=color, bold=bold)
                 number = self._stance_numbers.get(stance.id)
                 shown = f"{number}:" if number is not None else ""
                 label = f"\u25b8{shown}{negated}{display_line(stance.label)}{mark}"
-                tags.append(Tag(stance.evidence.end, label, style))
+                tags.append((stance.evidence.end, label, stance))
         active = self._item(self._marks.stance)
         if isinstance(active, Stance):
             # The edited stance's roles, named where they end: `Tokayev‹holder›`.
-            style = Style(
-                color="#ffffff",
-                bgcolor=_blend(self.scheme.color(active.label), "#000000", 0.3),
-                italic=True,
-            )
             for role in ROLES:
                 ref = active.role(role)
                 if ref is not None and start < ref.end <= end:
-                    tags.append(Tag(ref.end, f"\u2039{role}\u203a", style))
-        tags.sort(key=lambda t: t.at)
+                    tags.append((ref.end, f"\u2039{role}\u203a", None))
+        tags.sort(key=lambda t: t[0])
         return tags
+
+    def _tag_widths(self, start: int, end: int) -> dict[int, int]:
+        """The room the labels take at each offset of [start, end] (what wrapping needs)."""
+        widths: dict[int, int] = {}
+        for at, text, _ in self._tag_texts(start, end):
+            widths[at] = widths.get(at, 0) + cell_len(text)
+        return widths
+
+    def _tags(self, start: int, end: int) -> list[Tag]:
+        """Labels drawn after the spans and stance evidence that end in [start, end]."""
+        return [
+            Tag(at, text, self._tag_style(item)) for at, text, item in self._tag_texts(start, end)
+        ]
+
+    def _tag_style(self, item: Span | Stance | None) -> Style:
+        if item is None:
+            active = self._item(self._marks.stance)
+            label = active.label if active is not None else ""
+            return Style(
+                color="#ffffff",
+                bgcolor=_blend(self.scheme.color(label), "#000000", 0.3),
+                italic=True,
+            )
+        color = self.scheme.color(item.label)
+        if isinstance(item, Stance):
+            return Style(color="#ffffff", bgcolor=color, bold=item.id == self._marks.focus)
+        if item.status == "rejected":
+            return _REJECTED
+        if item.id == self._marks.focus:
+            return Style(color=_INK, bgcolor=color, bold=True, reverse=False)
+        if item.status == "suggested":
+            return Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
+        return Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)

@@ -1,14 +1,14 @@
 """ArticleView: the article, word-wrapped, with entity spans and stances drawn in place.
 
-Built on the Line API: the text is laid out once per width into lines of character
-ranges, each rendered line is cached as a Strip, and an edit only re-lays out the
-paragraphs it touched and re-renders the lines that show them. A key press therefore
-costs the same on a 4,000-character article and on a 120,000-character one.
+Built on the Line API over an `ArticleLayout`: paragraphs are wrapped when they come into
+view (a jump wraps the screen around its target first), each rendered line is cached as a
+Strip, and an edit only re-wraps the paragraphs it touched and re-renders the lines that
+show them. Opening a record of 600,000 characters wraps one screen of it, and a key costs
+the same on a 4,000-character article and on a 120,000-character one.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
@@ -22,15 +22,19 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from annotator.core.model import DocumentState, Span, Stance, TextRef
 from annotator.core.scheme import LabelScheme
 from annotator.core.tokens import TokenIndex, is_space_token
 from annotator.ui.display import display_text
 from annotator.ui.review_state import Marks
+from annotator.ui.widgets.article_layout import ArticleLayout
 from annotator.ui.widgets.article_paint import ArticlePainting
 
-_WORD = re.compile(r" +|[^ ]+ *")
+# An article up to this long is wrapped whole when shown (a few milliseconds); a longer one
+# one screen at a time.
+_WRAPPED_WHOLE = 20_000
 
 
 class ArticleView(ArticlePainting, ScrollView, can_focus=False):
@@ -72,13 +76,10 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._stance_numbers: dict[str, int] = {}
         self._marks = Marks()
         self._styles: dict[tuple[str, str], Style] = {}
-        self._para_starts: list[int] = []
-        self._para_ends: list[int] = []
-        self._para_lines: list[list[int]] = []  # per paragraph: start offset of each line
-        self._first_line: list[int] = [0]  # per paragraph: global index of its first line
+        self._layout = ArticleLayout("", 1, self._tag_widths)
+        self._shown = False
         self._strips: dict[int, Strip] = {}
         self._base_style: Style | None = None
-        self._width = 0
         self._drag_anchor: int | None = None
         self._dragged = False
         self.renders = 0  # lines rendered since the document was shown (for tests/bench)
@@ -86,26 +87,15 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
     # -- what the screen calls -------------------------------------------------------------
 
     def show(self, text: str, state: DocumentState, marks: Marks) -> None:
-        """Show a new document (its annotations as in `state`): everything is laid out again."""
+        """Show a new document (its annotations as in `state`): laid out afresh, the
+        paragraphs of the first screen at once, the others when they come into view."""
         self._text = text
         self._display = display_text(text)
         self._set_items(state)
         self._marks = marks
-        starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self._para_starts = starts
-        self._para_ends = [s - 1 for s in starts[1:]] + [len(text)]
+        self._shown = True
         self.renders = 0
-        if self.scrollable_content_region.width > 0:
-            self._layout_all()
-        else:
-            # Not sized yet (the screen is being mounted): one line per paragraph until the
-            # resize that follows lays the text out at its width, once (a record of 600,000
-            # characters takes seconds to wrap; twice, the first key would wait for it).
-            self._width = 0
-            self._para_lines = [[start] for start in starts]
-            self._index_lines()
-            self._strips.clear()
-            self.refresh()
+        self._lay_out()
         self.scroll_to(0, 0, animate=False)
 
     def update(
@@ -124,48 +114,49 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         if marks is not None:
             ranges += self._mark_ranges(self._marks) + self._mark_ranges(marks)
             self._marks = marks
-        if tags_kept and stance_kept and self._para_starts:
+        if tags_kept and stance_kept and self._shown:
             for start, end in ranges:
                 self._refresh_range(start, end)
             return
         self._relayout(ranges)
 
     def _relayout(self, ranges: Iterable[tuple[int, int]]) -> None:
-        """Lay out again the paragraphs that hold any of `ranges`, and redraw what changed:
-        the lines showing a range, or (where the wrap moved) the rest of the paragraph, or
-        (where a paragraph grew or shrank) everything below it."""
+        """Lay out again the wrapped paragraphs that hold any of `ranges`, and redraw what
+        changed: the lines showing a range, or (where the wrap moved) the rest of the
+        paragraph, or (where a paragraph grew or shrank) everything below it."""
         ranges = list(ranges)
+        layout = self._layout
         paragraphs = sorted({p for start, end in ranges for p in self._paragraphs_of(start, end)})
-        moved: list[int] = []  # paragraphs whose lines start elsewhere now
-        for p in paragraphs:
-            lines = self._layout_paragraph(p)
-            if lines != self._para_lines[p]:
-                moved.append(p)
-            self._para_lines[p] = lines
-        old_first = self._first_line
-        self._index_lines()
-        grown = [p for p in moved if old_first[p + 1] - old_first[p] != len(self._para_lines[p])]
+        counts = [layout.first[p + 1] - layout.first[p] for p in paragraphs]
+        moved = layout.rewrap(paragraphs)
+        grown = [
+            p
+            for p, n in zip(paragraphs, counts, strict=True)
+            if p in moved and layout.first[p + 1] - layout.first[p] != n
+        ]
         if grown:
-            self._renumber_strips(old_first, set(moved))
-            first = self._first_line[grown[0]]
+            first = layout.first[grown[0]]
             self.refresh_lines(first, max(1, self.line_count - first))
             return
         for p in moved:
-            first, last = self._first_line[p], self._first_line[p + 1]
+            first, last = layout.first[p], layout.first[p + 1]
             for line in range(first, last):
                 self._strips.pop(line, None)
             self.refresh_lines(first, last - first)
         for start, end in ranges:
             self._refresh_range(start, end)
 
-    def _renumber_strips(self, old_first: list[int], relaid: set[int]) -> None:
-        """Keep the rendered lines of paragraphs that did not move, under their new numbers."""
+    def _renumbered(self, old_first: list[int], relaid: set[int]) -> None:
+        """Lines below a paragraph moved: keep the rendered lines of paragraphs that did
+        not change, under their new numbers, and the height in step."""
+        first = self._layout.first
         strips: dict[int, Strip] = {}
         for line, strip in self._strips.items():
             p = bisect_right(old_first, line) - 1
-            if 0 <= p < len(self._para_lines) and p not in relaid:
-                strips[line - old_first[p] + self._first_line[p]] = strip
+            if 0 <= p < len(first) - 1 and p not in relaid:
+                strips[line - old_first[p] + first[p]] = strip
         self._strips = strips
+        self.virtual_size = Size(self._layout.width, first[-1])
 
     def set_marks(self, marks: Marks) -> None:
         """Move focus, cursor or selection: only the lines they leave and enter are redrawn."""
@@ -174,7 +165,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         ranges = self._mark_ranges(self._marks) + self._mark_ranges(marks)
         stance_changed = marks.stance != self._marks.stance
         self._marks = marks
-        if stance_changed and self._para_starts:
+        if stance_changed and self._shown:
             # The edited stance's roles carry tags, which take room: lay those lines out again.
             self._relayout(ranges)
             return
@@ -183,35 +174,26 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
 
     def line_of(self, offset: int) -> int:
         """The display line that shows character `offset`."""
-        if not self._para_starts:
-            return 0
-        p = max(0, bisect_right(self._para_starts, offset) - 1)
-        starts = self._para_lines[p]
-        return self._first_line[p] + max(0, bisect_right(starts, offset) - 1)
+        return self._layout.line_of(offset) if self._shown else 0
 
     def line_range(self, line: int) -> tuple[int, int]:
         """The character range that display line `line` shows."""
-        p = max(0, bisect_right(self._first_line, line) - 1)
-        p = min(p, len(self._para_lines) - 1)
-        starts = self._para_lines[p]
-        i = min(line - self._first_line[p], len(starts) - 1)
-        end = starts[i + 1] if i + 1 < len(starts) else self._para_ends[p]
-        return starts[i], end
+        return self._layout.line_range(line)
 
     def offset_at(self, line: int, column: int) -> int:
         """The character shown at `column` of display line `line` (clamped to the line)."""
         line = max(0, min(line, self.line_count - 1))
         start, end = self.line_range(line)
         x = 0
-        tags = self._tags(start, end)
+        tags = self._tag_texts(start, end)
         tag_index = 0
         for offset in range(start, end):
             width = cell_len(self._display[offset])
             if x + width > column:
                 return offset
             x += width
-            while tag_index < len(tags) and tags[tag_index].at <= offset + 1:
-                x += cell_len(tags[tag_index].text)
+            while tag_index < len(tags) and tags[tag_index][0] <= offset + 1:
+                x += cell_len(tags[tag_index][1])
                 tag_index += 1
         return max(start, end - 1) if end > start else start
 
@@ -219,6 +201,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         """The word token `delta` display lines above or below `token`, in about the same
         column (`token` itself at the first or last line)."""
         start = index.tokens[token].start
+        self._layout.cover(start, abs(delta) + 1, abs(delta) + 1)
         line = self.line_of(start)
         target = line + delta
         if not 0 <= target < self.line_count:
@@ -233,13 +216,16 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         return found if 0 <= found < len(index) else token
 
     def scroll_to_offset(self, offset: int) -> None:
-        """Scroll just enough for the line showing `offset` to be on screen."""
+        """Scroll just enough for the line showing `offset` to be on screen (the screen of
+        lines around it laid out first, so that it lands where it is drawn)."""
+        height = self.scrollable_content_region.height
+        self._layout.cover(offset, height, height)
         line = self.line_of(offset)
         self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True)
 
     @property
     def line_count(self) -> int:
-        return self._first_line[-1]
+        return self._layout.line_count
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -266,65 +252,29 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
     def _wrap_width(self) -> int:
         return max(10, self.scrollable_content_region.width)
 
-    def _layout_all(self) -> None:
-        self._width = self._wrap_width()
-        self._para_lines = [self._layout_paragraph(p) for p in range(len(self._para_starts))]
-        self._index_lines()
+    def _lay_out(self) -> None:
+        """A new layout at the view's width: the first screen wrapped, the rest estimated."""
+        points = sorted([s.start for s in self._spans] + [s.evidence.start for s in self._stances])
+        sample = self._spans[:1000]
+        mean = sum(len(s.label) + 2 for s in sample) / len(sample) if sample else 0.0
+        layout = ArticleLayout(self._display, self._wrap_width(), self._tag_widths, points, mean)
+        layout.renumbered = self._renumbered
+        self._layout = layout
         self._strips.clear()
+        if len(self._display) <= _WRAPPED_WHOLE:
+            layout.ensure(range(len(layout.starts)))  # cheap, and the scrollbar is exact
+        else:
+            layout.cover_lines(0, 0, self.scrollable_content_region.height + 1)
+        self.virtual_size = Size(layout.width, layout.line_count)
         self.refresh()
 
-    def _index_lines(self) -> None:
-        first = [0]
-        for lines in self._para_lines:
-            first.append(first[-1] + len(lines))
-        self._first_line = first
-        self.virtual_size = Size(self._width, first[-1])
-
-    def _layout_paragraph(self, p: int) -> list[int]:
-        """Greedy word wrap of one paragraph; labels count towards the width of their word."""
-        start, end = self._para_starts[p], self._para_ends[p]
-        width = self._width
-        tag_widths: dict[int, int] = {}
-        for tag in self._tags(start, end):
-            tag_widths[tag.at] = tag_widths.get(tag.at, 0) + cell_len(tag.text)
-        tag_points = sorted(tag_widths)
-        line_starts = [start]
-        used = 0
-        segment = self._display[start:end]
-        for match in _WORD.finditer(segment):
-            word_start = start + match.start()
-            word = match.group()
-            core = word.rstrip(" ")
-            core_end = word_start + len(core)
-            core_width = len(core) if core.isascii() else cell_len(core)
-            lo = bisect_right(tag_points, word_start)
-            hi = bisect_right(tag_points, core_end)
-            core_width += sum(tag_widths[tag_points[i]] for i in range(lo, hi))
-            if used and used + core_width > width:
-                line_starts.append(word_start)
-                used = 0
-            if core_width > width and core:
-                # A word wider than the view is cut where it overflows.
-                offset = word_start
-                for char in core:
-                    char_width = cell_len(char)
-                    if used + char_width > width and used:
-                        line_starts.append(offset)
-                        used = 0
-                    used += char_width
-                    offset += 1
-                used += len(word) - len(core)
-                continue
-            used += core_width + (len(word) - len(core))
-        return line_starts
-
     def _paragraphs_of(self, start: int, end: int) -> range:
-        first = max(0, bisect_right(self._para_starts, start) - 1)
-        last = max(first, bisect_right(self._para_starts, max(start, end - 1)) - 1)
+        first = self._layout.paragraph_of(start)
+        last = max(first, self._layout.paragraph_of(max(start, end - 1)))
         return range(first, last + 1)
 
     def _refresh_range(self, start: int, end: int) -> None:
-        if not self._para_starts:
+        if not self._shown:
             return
         first = self.line_of(start)
         last = self.line_of(max(start, end - 1))
@@ -347,11 +297,40 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             return None
         return self._span_ids.get(item_id) or self._stance_ids.get(item_id)
 
-    # -- rendering -------------------------------------------------------------------------
+    # -- scrolling and rendering -----------------------------------------------------------
+
+    def validate_scroll_y(self, value: float) -> float:
+        """Wrap the paragraphs the view is about to show; where that moves the paragraph at
+        the top, follow it, so that what was on screen stays where it was."""
+        if self._shown:
+            settled = self._settle(value)
+            if settled != value:
+                # Where the next scroll starts from (a wheel step adds to it).
+                self.set_reactive(Widget.scroll_target_y, round(settled))
+            value = settled
+        return super().validate_scroll_y(value)
+
+    def _settle(self, value: float) -> float:
+        layout = self._layout
+        top = max(0, int(value))
+        p = layout.paragraph_at(top)
+        height = self.scrollable_content_region.height
+        if layout.is_wrapped(p) or top >= self.scroll_offset.y or p + 1 == len(layout.starts):
+            anchor, within = p, top - layout.first[p]  # keep the line's place in p
+        else:
+            # Scrolled up into a paragraph not wrapped yet: keep the one below it in place.
+            anchor, within = p + 1, top - layout.first[p + 1]
+        layout.cover_lines(p, 0, top - layout.first[p] + height + 1)
+        lines = layout.first[anchor + 1] - layout.first[anchor]
+        return layout.first[anchor] + min(within, lines - 1) + (value - int(value))
 
     def on_resize(self, event: Resize) -> None:
-        if self._para_starts and self._wrap_width() != self._width:
-            self._layout_all()
+        if self._shown and self._wrap_width() != self._layout.width:
+            # The character at the top stays at the top.
+            top = self.line_range(int(self.scroll_offset.y))[0]
+            self._lay_out()
+            self._layout.cover(top, 0, self.scrollable_content_region.height + 1)
+            self.scroll_to(y=self.line_of(top), animate=False, immediate=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -367,7 +346,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         line = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
-        if line >= self.line_count or not self._para_starts:
+        if line >= self.line_count or not self._shown:
             return Strip.blank(width, self._base())
         strip = self._strips.get(line)
         if strip is None or strip.cell_length != width:
@@ -424,7 +403,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         return self.offset_at(y + self.scroll_offset.y - (region.y - self.region.y), column)
 
     def on_mouse_down(self, event: MouseDown) -> None:
-        if not self._para_starts:
+        if not self._shown:
             return
         self._drag_anchor = self._offset_of_event(event.x, event.y)
         self._dragged = False

@@ -1,0 +1,150 @@
+"""A long record in the article view: only what is in view is wrapped, and it lands right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.ui.app import AnnotatorApp, build_app
+from annotator.ui.widgets.article_view import ArticleView
+from tests.ui.conftest import ANNOTATOR
+from tests.ui.test_actions import screen
+
+pytestmark = pytest.mark.anyio
+
+NAMES = ("Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal")
+
+
+def _long_record(folder: Path, count: int) -> Path:
+    """`count` names, each a suggested span, 20 to a paragraph: the first 1,000 GPE,
+    the others PERSON (so that the height guessed from the first labels is off below)."""
+    parts: list[str] = []
+    spans: list[dict[str, object]] = []
+    position = 0
+    for i in range(count):
+        name = NAMES[i % len(NAMES)]
+        label = "GPE" if i < 1000 else "PERSON"
+        spans.append({"start": position, "end": position + len(name), "label": label})
+        separator = " met " if i % 2 == 0 else (".\n\n" if i % 20 == 19 else ", ")
+        parts += [name, separator]
+        position += len(name) + len(separator)
+    record = {"text": "".join(parts), "meta": {"title": "long"}, "spans": spans}
+    path = folder / "long.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    return path
+
+
+def _no_model() -> Any:
+    raise AssertionError("an imported record needs no model")
+
+
+@pytest.fixture
+def long_app(tmp_path: Path) -> AnnotatorApp:
+    record = _long_record(tmp_path, 4000)
+    return build_app(
+        [record], store_path=tmp_path / "s.sqlite", annotator=ANNOTATOR, load_model=_no_model
+    )
+
+
+def all_lines(view: ArticleView) -> list[Any]:
+    """Every line of the article as drawn, each paragraph wrapped as it is reached."""
+    lines = []
+    y = 0
+    while y < view.line_count:  # the count gets exact as the paragraphs are wrapped
+        lines.append(view.render_line(y - int(view.scroll_offset.y)))
+        y += 1
+    return lines
+
+
+def _on_screen(view: ArticleView, offset: int) -> bool:
+    line = view.line_of(offset)
+    top = int(view.scroll_offset.y)
+    return top <= line < top + view.scrollable_content_region.height
+
+
+async def test_opening_a_long_record_wraps_only_the_first_screen(long_app: AnnotatorApp) -> None:
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        layout = view._layout
+        assert len(layout.starts) == 401  # 200 paragraphs, a blank line after each, the end
+        assert 0 < layout.wrapped <= 20
+        estimated = view.line_count
+        layout.ensure(range(len(layout.starts)))
+        # The scrollbar was about right before anything below the screen was wrapped.
+        assert abs(view.line_count - estimated) <= 0.2 * view.line_count
+        assert view.line_count != estimated  # (and the test's guess was off)
+        assert layout.wrapped == 401
+
+
+async def test_jumps_land_on_screen_where_nothing_was_wrapped(long_app: AnnotatorApp) -> None:
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        spans = long_app.session.state.spans
+        for span in (spans[-1], spans[2500], spans[900], spans[3999]):
+            view.scroll_to_offset(span.start)
+            await pilot.pause()
+            assert _on_screen(view, span.start)
+            row = view.line_of(span.start) - int(view.scroll_offset.y)
+            assert f"{span.text} {span.label}?" in view.render_line(row).text
+        assert view._layout.wrapped < 120  # four screens, not the 401 paragraphs
+
+
+async def test_scrolling_up_into_unwrapped_text_keeps_what_was_on_screen(
+    long_app: AnnotatorApp,
+) -> None:
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        view.scroll_to_offset(long_app.session.state.spans[3000].start)
+        await pilot.pause()
+        wrapped = view._layout.wrapped
+        for _ in range(40):
+            shown = [view.render_line(y).text for y in range(10)]
+            view.scroll_to(y=view.scroll_offset.y - 1, animate=False, immediate=True)
+            await pilot.pause()
+            # Each step shows one more line at the top and the rest one row lower.
+            assert [view.render_line(y).text for y in range(1, 11)] == shown
+        assert view._layout.wrapped > wrapped  # the step did reach unwrapped paragraphs
+
+
+async def test_tab_and_cursor_keys_follow_into_unwrapped_text(long_app: AnnotatorApp) -> None:
+    async with long_app.run_test(size=(100, 12)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        for _ in range(25):
+            await pilot.press("down")
+        await pilot.pause()
+        cursor = screen(long_app)._marks().cursor
+        assert cursor is not None and _on_screen(view, cursor[0])
+        for _ in range(60):
+            await pilot.press("tab")
+        await pilot.pause()
+        focused = long_app.session.state.span(screen(long_app).focus_id or "")
+        assert _on_screen(view, focused.start)
+
+
+async def test_lines_kept_on_a_long_record_match_a_fresh_layout(long_app: AnnotatorApp) -> None:
+    # Paragraphs wrapped at different times, edits that widen labels, a jump and a scroll
+    # back: the lines kept must be the lines a fresh layout draws.
+    async with long_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        for key in ["a", "a", "x", "down", "down", "1", "u", "ctrl+y", "a"]:
+            await pilot.press(key)
+        view.scroll_to_offset(long_app.session.state.spans[1500].start)
+        await pilot.pause()
+        view.scroll_to(y=view.scroll_offset.y - 12, animate=False, immediate=True)
+        await pilot.pause()
+        view.scroll_to(0, 0, animate=False, immediate=True)
+        await pilot.pause()
+        kept = all_lines(view)
+        view.show(long_app.session.document.text, long_app.session.state, view._marks)
+        await pilot.pause()
+        fresh = all_lines(view)
+        assert "\u2713" in "".join(s.text for s in fresh)  # decisions are drawn
+        assert kept == fresh
