@@ -148,3 +148,17 @@ async def test_lines_kept_on_a_long_record_match_a_fresh_layout(long_app: Annota
         fresh = all_lines(view)
         assert "\u2713" in "".join(s.text for s in fresh)  # decisions are drawn
         assert kept == fresh
+
+
+async def test_accepting_every_suggestion_wraps_no_paragraph_out_of_view(
+    long_app: AnnotatorApp,
+) -> None:
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        wrapped = view._layout.wrapped
+        await pilot.press("A")
+        await pilot.pause()
+        assert all(s.status == "accepted" for s in long_app.session.state.spans)
+        assert view._layout.wrapped == wrapped  # 4,000 ranges redrawn, none wrapped
+        assert "Ada GPE\u2713" in view.render_line(0).text

@@ -35,6 +35,8 @@ from annotator.ui.widgets.article_paint import ArticlePainting
 # An article up to this long is wrapped whole when shown (a few milliseconds); a longer one
 # one screen at a time.
 _WRAPPED_WHOLE = 20_000
+# A change of more ranges than this (accepting every suggestion) redraws the whole view.
+_MANY_RANGES = 64
 
 
 class ArticleView(ArticlePainting, ScrollView, can_focus=False):
@@ -115,8 +117,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             ranges += self._mark_ranges(self._marks) + self._mark_ranges(marks)
             self._marks = marks
         if tags_kept and stance_kept and self._shown:
-            for start, end in ranges:
-                self._refresh_range(start, end)
+            self._refresh_ranges(ranges)
             return
         self._relayout(ranges)
 
@@ -132,7 +133,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         grown = [
             p
             for p, n in zip(paragraphs, counts, strict=True)
-            if p in moved and layout.first[p + 1] - layout.first[p] != n
+            if layout.first[p + 1] - layout.first[p] != n
         ]
         if grown:
             first = layout.first[grown[0]]
@@ -143,8 +144,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             for line in range(first, last):
                 self._strips.pop(line, None)
             self.refresh_lines(first, last - first)
-        for start, end in ranges:
-            self._refresh_range(start, end)
+        self._refresh_ranges(ranges)
 
     def _renumbered(self, old_first: list[int], relaid: set[int]) -> None:
         """Lines below a paragraph moved: keep the rendered lines of paragraphs that did
@@ -169,8 +169,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             # The edited stance's roles carry tags, which take room: lay those lines out again.
             self._relayout(ranges)
             return
-        for start, end in ranges:
-            self._refresh_range(start, end)
+        self._refresh_ranges(ranges)
 
     def line_of(self, offset: int) -> int:
         """The display line that shows character `offset`."""
@@ -273,14 +272,24 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         last = max(first, self._layout.paragraph_of(max(start, end - 1)))
         return range(first, last + 1)
 
-    def _refresh_range(self, start: int, end: int) -> None:
+    def _refresh_ranges(self, ranges: list[tuple[int, int]]) -> None:
+        """Redraw the lines that show `ranges` (all of the view's, when there are many)."""
         if not self._shown:
             return
-        first = self.line_of(start)
-        last = self.line_of(max(start, end - 1))
-        for line in range(first, last + 1):
-            self._strips.pop(line, None)
-        self.refresh_lines(first, last - first + 1)
+        if len(ranges) > _MANY_RANGES:
+            self._strips.clear()
+            self.refresh()
+            return
+        layout = self._layout
+        for start, end in ranges:
+            for p in self._paragraphs_of(start, end):
+                if not layout.is_wrapped(p):
+                    continue  # never drawn: nothing to redraw
+                first = layout.line_of(max(start, layout.starts[p]))
+                last = layout.line_of(min(max(start, end - 1), layout.ends[p]))
+                for line in range(first, last + 1):
+                    self._strips.pop(line, None)
+                self.refresh_lines(first, last - first + 1)
 
     def _mark_ranges(self, marks: Marks) -> list[tuple[int, int]]:
         ranges = [r for r in (marks.cursor, marks.selection) if r is not None]
