@@ -43,6 +43,10 @@ def _check_indexes(state: DocumentState) -> None:
     assert state.stance_ids == {s.id: s for s in fresh.stances}
     assert state.reviewed_count == fresh.reviewed_count
     assert state.span_reach >= fresh.span_reach
+    # Indexes carried from the state before are the ones a walk builds.
+    assert state.__dict__.get("span_id_top", fresh.span_id_top) == fresh.span_id_top
+    assert state.__dict__.get("stance_id_top", fresh.stance_id_top) == fresh.stance_id_top
+    assert state.__dict__.get("span_texts", fresh.span_texts) == fresh.span_texts
     live = [s for s in state.spans if s.status != "rejected"]
     assert all(a.end <= b.start for a, b in zip(live, live[1:], strict=False)), "no overlap"
 
@@ -51,6 +55,7 @@ def test_a_long_run_of_random_edits_matches_a_full_rebuild_and_undoes_exactly() 
     context = EditContext.of(TEXT, blank_tokenizer()(TEXT))
     words = [t.id for t in context.index.tokens if not t.text.isspace()]
     state = DocumentState()
+    assert state.span_texts == {}  # built now, then carried from edit to edit
     history: list[tuple[DocumentState, Change]] = []
     chooser = random.Random(12)
     refused = 0

@@ -14,7 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from annotator.core.model import Answer, DocumentState, Span, Stance, span_order, stance_order
+from annotator.core.model import (
+    Answer,
+    DocumentState,
+    Span,
+    Stance,
+    id_number,
+    span_order,
+    stance_order,
+)
 
 T = TypeVar("T", Span, Stance)
 
@@ -85,7 +93,7 @@ class Change:
 
 def apply_change(state: DocumentState, change: Change) -> DocumentState:
     """Apply a change to a state; refuses one that does not fit it or breaks an invariant."""
-    spans, span_ids = _replaced(
+    spans, span_ids = replaced_items(
         "span",
         state.spans_in_order,
         state.span_ids,
@@ -93,7 +101,7 @@ def apply_change(state: DocumentState, change: Change) -> DocumentState:
         change.spans_after,
         span_order,
     )
-    stances, stance_ids = _replaced(
+    stances, stance_ids = replaced_items(
         "stance",
         state.stances_in_order,
         state.stance_ids,
@@ -104,8 +112,15 @@ def apply_change(state: DocumentState, change: Change) -> DocumentState:
     if state.answer != change.answer_before:
         raise EditRefused("the document's answer changed since this edit was planned")
     reach = max([state.span_reach, *(s.end - s.start for s in change.spans_after)])
+    was = {s.id: s for s in change.spans_before}
     for span in change.spans_after:
-        if span.status != "rejected":
+        old = was.get(span.id)
+        # A live span that stays where it was cannot overlap anything new.
+        moved = old is None or old.status == "rejected" or (old.start, old.end) != (
+            span.start,
+            span.end,
+        )
+        if span.status != "rejected" and moved:
             _check_no_overlap(spans, span, reach)
     before: tuple[Span | Stance, ...] = (*change.spans_before, *change.stances_before)
     after: tuple[Span | Stance, ...] = (*change.spans_after, *change.stances_after)
@@ -122,10 +137,34 @@ def apply_change(state: DocumentState, change: Change) -> DocumentState:
         stance_ids=stance_ids,
         reviewed_count=reviewed,
         span_reach=reach,
+        **_carried_indexes(state, change, span_ids),
     )
 
 
-def _replaced(
+def _carried_indexes(
+    state: DocumentState, change: Change, span_ids: dict[str, Span]
+) -> dict[str, Any]:
+    """The indexes of `state` that the new state can have without walking its items: the
+    highest ids (unless the item holding one went) and the spans by text."""
+    known = state.__dict__
+    indexes: dict[str, Any] = {}
+    for name, prefix, removed, put in (
+        ("span_id_top", "e", change.spans_before, change.spans_after),
+        ("stance_id_top", "t", change.stances_before, change.stances_after),
+    ):
+        top = known.get(name)
+        if top is None:
+            continue
+        kept = {item.id for item in put}
+        if all(id_number(prefix, i.id) != top for i in removed if i.id not in kept):
+            indexes[name] = max([top, *(id_number(prefix, i.id) for i in put)])
+    texts = known.get("span_texts")
+    if texts is not None:
+        indexes["span_texts"] = _texts_after(texts, change, span_ids)
+    return indexes
+
+
+def replaced_items(
     kind: str,
     items: tuple[T, ...],
     ids: dict[str, T],
@@ -136,29 +175,86 @@ def _replaced(
     """`items` (in `order`) with `removed` taken out and `put` added, and their ids."""
     if not removed and not put:
         return items, ids  # nothing of this kind changes: share the tuple and the index
-    ordered = list(items)
     ids = dict(ids)
     gone: set[str] = set()
     for item in removed:
         if item.id in gone or ids.get(item.id) != item:
             raise EditRefused(f"{kind} {item.id} changed since this edit was planned")
         gone.add(item.id)
-        position = bisect_left(ordered, order(item), key=order)
-        if position < len(ordered) and ordered[position] == item:
-            del ordered[position]
-        else:
-            ordered.remove(item)
     for item in put:
         if item.id in ids and item.id not in gone:
             raise EditRefused(f"{kind} {item.id} exists already")
+    # An item put back under its id where it was (a decision, a label) takes its old
+    # place; the others are taken out and put in.
+    was = {item.id: item for item in removed}
+    in_place = {
+        item.id: item for item in put if item.id in was and order(was[item.id]) == order(item)
+    }
+    if len(removed) + len(put) > max(_FEW, len(items) // 16):
+        ordered = _rebuilt(items, gone, in_place, put, order)
+    else:
+        ordered = list(items)
+        for item in removed:
+            position = bisect_left(ordered, order(item), key=order)
+            if not (position < len(ordered) and ordered[position] == item):
+                position = ordered.index(item)
+            if item.id in in_place:
+                ordered[position] = in_place[item.id]
+            else:
+                del ordered[position]
+        for item in put:
+            if item.id not in in_place:
+                insort(ordered, item, key=order)
+    for item in put:
         # An item replaced under its id is overwritten, not deleted and added: the index
         # then stays compact, and copying it for the next edit stays a plain memory copy.
         ids[item.id] = item
         gone.discard(item.id)
-        insort(ordered, item, key=order)
     for item_id in gone:
         del ids[item_id]
     return ordered, ids
+
+
+# Up to this many changed items (or a sixteenth of the items) are placed by bisection;
+# more (accepting every suggestion) rebuild the order in one pass.
+_FEW = 64
+
+
+def _rebuilt(
+    items: tuple[T, ...],
+    gone: set[str],
+    in_place: dict[str, T],
+    put: Sequence[T],
+    order: Callable[[T], Any],
+) -> list[T]:
+    """`items` with the changed ones replaced, removed or added, in one pass."""
+    ordered = [in_place.get(i.id, i) for i in items if i.id not in gone or i.id in in_place]
+    added = [item for item in put if item.id not in in_place]
+    if added:
+        ordered.extend(added)
+        ordered.sort(key=order)
+    return ordered
+
+
+def _texts_after(
+    texts: dict[str, tuple[str, ...]], change: Change, span_ids: dict[str, Span]
+) -> dict[str, tuple[str, ...]]:
+    """`span_texts` after a change: the same dict when no span's text or place changed,
+    else a copy with the texts that did sorted again (only their spans)."""
+    before = {(s.id, s.text, s.start, s.end) for s in change.spans_before}
+    after = {(s.id, s.text, s.start, s.end) for s in change.spans_after}
+    if before == after:
+        return texts
+    texts = dict(texts)
+    for text in {t for _, t, _, _ in before ^ after}:
+        ids = set(texts.get(text, ()))
+        ids -= {i for i, t, _, _ in before if t == text}
+        ids |= {i for i, t, _, _ in after if t == text}
+        if ids:
+            texts[text] = tuple(s.id for s in sorted((span_ids[i] for i in ids), key=span_order))
+        else:
+            texts.pop(text, None)
+    return texts
 
 
 def _check_no_overlap(spans: Sequence[Span], span: Span, reach: int) -> None:

@@ -8,7 +8,7 @@ changes of the log rebuilds the state, so the log is the one source of truth.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -44,15 +44,6 @@ class EditContext:
 
     def ref(self, start: int, end: int) -> TextRef:
         return TextRef(start=start, end=end, text=self.text[start:end])
-
-
-def _next_id(prefix: str, existing: Iterable[str]) -> str:
-    numbers = [
-        int(i[len(prefix) :])
-        for i in existing
-        if i.startswith(prefix) and i[len(prefix) :].isdigit()
-    ]
-    return f"{prefix}{max(numbers, default=-1) + 1}"
 
 
 def _edited(status: SpanStatus) -> SpanStatus:
@@ -227,7 +218,7 @@ class AddSpan(EditCommand):
             raise EditRefused("the selection holds only whitespace")
         start, end = context.index.char_range(first, last)
         span = Span(
-            id=_next_id("e", (s.id for s in state.spans)),
+            id=f"e{state.span_id_top + 1}",  # kept by the state: no walk over its spans
             start=start,
             end=end,
             token_start=first,
@@ -254,8 +245,11 @@ class AcceptAll(EditCommand):
 
 def _accept_pending(state: DocumentState, command: str, answer: Answer | None) -> Change:
     """Accept every suggestion still pending, setting the document's answer on the way."""
-    spans = tuple(s for s in state.spans if s.status == "suggested")
-    stances = tuple(s for s in state.stances if s.status == "suggested")
+    spans: tuple[Span, ...] = ()
+    stances: tuple[Stance, ...] = ()
+    if state.reviewed_count < len(state.spans) + len(state.stances):  # (kept by the state)
+        spans = tuple(s for s in state.spans if s.status == "suggested")
+        stances = tuple(s for s in state.stances if s.status == "suggested")
     count = len(spans) + len(stances)
     return Change(
         command,
@@ -284,8 +278,10 @@ class ApplyToSameText(EditCommand):
             raise EditRefused("decide on this span first (accept, reject or relabel it)")
         before: list[Span] = []
         after: list[Span] = []
-        for span in state.spans:
-            if span.id == model.id or span.text != model.text:
+        # The spans with this text, from the state's index: not a walk over every span.
+        for span_id in state.span_texts.get(model.text, ()):
+            span = state.span_ids[span_id]
+            if span.id == model.id:
                 continue
             if model.status == "rejected":
                 if span.status == "added":
@@ -329,7 +325,7 @@ class CreateStance(EditCommand):
         if not (0 <= start < end <= len(context.text)):
             raise EditRefused("the stance evidence must be a non-empty range inside the text")
         stance = Stance(
-            id=_next_id("t", (s.id for s in state.stances)),
+            id=f"t{state.stance_id_top + 1}",
             label=self.label,
             evidence=context.ref(start, end),
             target=None,

@@ -217,6 +217,17 @@ class Document:
         return first_line[:80]
 
 
+def id_number(prefix: str, item_id: str) -> int:
+    """N of an id `{prefix}N` (-1 for an id of another form)."""
+    digits = item_id[len(prefix) :]
+    return int(digits) if item_id.startswith(prefix) and digits.isdigit() else -1
+
+
+def id_top(prefix: str, ids: Iterable[str]) -> int:
+    """The highest N among ids `{prefix}N` (-1: none); walks every id, so states keep it."""
+    return max((id_number(prefix, i) for i in ids), default=-1)
+
+
 def span_order(span: Span) -> tuple[int, int, str]:
     """The order of a state's spans: by start, then end, then id."""
     return (span.start, span.end, span.id)
@@ -265,6 +276,24 @@ class DocumentState:
         return tuple(sorted(self.stances, key=stance_order))
 
     @cached_property
+    def span_id_top(self) -> int:
+        """The highest N among the spans' ids `eN` (-1: none): a span added gets e(N+1)."""
+        return id_top("e", self.span_ids)
+
+    @cached_property
+    def stance_id_top(self) -> int:
+        """The highest N among the stances' ids `tN` (-1: none)."""
+        return id_top("t", self.stance_ids)
+
+    @cached_property
+    def span_texts(self) -> dict[str, tuple[str, ...]]:
+        """The ids of the spans with each text, in span order (what `=` looks up)."""
+        texts: dict[str, list[str]] = {}
+        for span in self.spans_in_order:
+            texts.setdefault(span.text, []).append(span.id)
+        return {text: tuple(ids) for text, ids in texts.items()}
+
+    @cached_property
     def span_reach(self) -> int:
         """At least the length of the longest span (how far back an overlap can start)."""
         return max((s.end - s.start for s in self.spans), default=0)
@@ -277,7 +306,7 @@ class DocumentState:
         **indexes: Any,
     ) -> DocumentState:
         """A state whose items are in order already, with indexes known (`span_ids`,
-        `stance_ids`, `reviewed_count`, `span_reach`)."""
+        `stance_ids`, `reviewed_count`, `span_reach`, `span_id_top`, `span_texts`...)."""
         state = DocumentState(spans=spans, stances=stances, answer=answer)
         # The cached properties above read these first (the dataclass is frozen, its
         # __dict__ is not).

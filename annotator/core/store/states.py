@@ -9,8 +9,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from annotator.core.change import replaced_items
 from annotator.core.jsoncodec import compact_json, read_json
-from annotator.core.model import DocumentState, Span, Stance
+from annotator.core.model import DocumentState, Span, Stance, span_order, stance_order
 from annotator.core.store.base import chunks
 from annotator.core.store.claims import ClaimLog
 from annotator.core.store.sql import guarded
@@ -22,23 +23,55 @@ _CACHED_INITIALS = 4  # parsed suggestions kept, with the stored text they came 
 def overlaid(
     initial: DocumentState, items: Iterable[tuple[str, str | None]], answer: Any
 ) -> DocumentState:
-    """The suggestions with an annotator's item overrides on top, ordered as `apply_change`."""
-    spans = {s.id: s for s in initial.spans}
-    stances = {s.id: s for s in initial.stances}
+    """The suggestions with an annotator's item overrides on top, ordered as `apply_change`.
+
+    Built from the suggestions' own order and indexes (kept with their parse), touching
+    only the overridden items: re-reading a state of 100,000 spans that someone decided
+    ten of places ten items, it does not sort 100,000."""
+    span_ids, stance_ids = initial.span_ids, initial.stance_ids
+    spans_gone: list[Span] = []
+    spans_put: dict[str, Span] = {}
+    stances_gone: list[Stance] = []
+    stances_put: dict[str, Stance] = {}
     for item, body in items:
+        key = item[2:]
         if item.startswith("s:"):
-            if body is None:
-                spans.pop(item[2:], None)
+            if key in span_ids and key not in spans_put:
+                spans_gone.append(span_ids[key])
+            if body is not None:
+                spans_put[key] = Span.from_store(json.loads(body))
             else:
-                spans[item[2:]] = Span.from_store(json.loads(body))
-        elif body is None:
-            stances.pop(item[2:], None)
+                spans_put.pop(key, None)
         else:
-            stances[item[2:]] = Stance.from_json(json.loads(body))
-    return DocumentState(
-        spans=tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.id))),
-        stances=tuple(sorted(stances.values(), key=lambda s: (s.evidence.start, s.id))),
-        answer=answer,
+            if key in stance_ids and key not in stances_put:
+                stances_gone.append(stance_ids[key])
+            if body is not None:
+                stances_put[key] = Stance.from_json(json.loads(body))
+            else:
+                stances_put.pop(key, None)
+    spans, new_span_ids = replaced_items(
+        "span", initial.spans_in_order, span_ids, spans_gone, list(spans_put.values()), span_order
+    )
+    stances, new_stance_ids = replaced_items(
+        "stance",
+        initial.stances_in_order,
+        stance_ids,
+        stances_gone,
+        list(stances_put.values()),
+        stance_order,
+    )
+    before: list[Span | Stance] = [*spans_gone, *stances_gone]
+    after: list[Span | Stance] = [*spans_put.values(), *stances_put.values()]
+    return DocumentState.indexed(
+        tuple(spans),
+        tuple(stances),
+        answer,
+        span_ids=new_span_ids,
+        stance_ids=new_stance_ids,
+        reviewed_count=initial.reviewed_count
+        - sum(1 for i in before if i.status != "suggested")
+        + sum(1 for i in after if i.status != "suggested"),
+        span_reach=max([initial.span_reach, *(s.end - s.start for s in spans_put.values())]),
     )
 
 
