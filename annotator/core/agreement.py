@@ -16,10 +16,8 @@ A pair of annotations with nothing in them agrees fully (F1 1.0): both said "no 
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import NamedTuple
@@ -44,6 +42,7 @@ from annotator.core.agreement_matching import (
     token_labels,
 )
 from annotator.core.evaluate import StanceItem
+from annotator.core.jsoncodec import cycle_collection_paused as cycle_collection_paused
 
 
 @dataclass(frozen=True)
@@ -67,17 +66,6 @@ class ReadRecord(NamedTuple):
     reviewed: bool  # the record carries `versions`: a reviewer's gold
 
 
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while millions of small acyclic objects are made (it
-    would walk them again and again: a third of the time of reading 30,000 records)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from annotator.core.commands import Change
-from annotator.core.jsoncodec import read_json
+from annotator.core.jsoncodec import cycle_collection_paused, read_json
 from annotator.core.model import CorpusRecord, Document, DocumentState, Token
 
 STORE_ENV = "ANNOTATOR_STORE"
@@ -111,14 +111,15 @@ class Store(Protocol):
 def document_from_row(row: Sequence[Any]) -> Document:
     """A `Document` from (input_hash, text, meta, extra, task_hash, tokens) columns."""
     input_hash, text, meta, extra, task_hash, tokens = row[:6]
-    return Document(
-        input_hash=input_hash,
-        text=text,
-        meta=json.loads(meta),
-        tokens=tuple(Token.from_json(t) for t in read_json(tokens)) if tokens else (),
-        task_hash=task_hash,
-        extra=json.loads(extra),
-    )
+    with cycle_collection_paused():  # a long article has hundreds of thousands of tokens
+        return Document(
+            input_hash=input_hash,
+            text=text,
+            meta=json.loads(meta),
+            tokens=tuple(Token.from_json(t) for t in read_json(tokens)) if tokens else (),
+            task_hash=task_hash,
+            extra=json.loads(extra),
+        )
 
 
 def chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:

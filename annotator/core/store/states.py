@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from annotator.core.change import replaced_items
-from annotator.core.jsoncodec import compact_json, read_json
+from annotator.core.jsoncodec import compact_json, cycle_collection_paused, read_json
 from annotator.core.model import DocumentState, Span, Stance, span_order, stance_order
 from annotator.core.store.base import chunks
 from annotator.core.store.claims import ClaimLog
@@ -241,4 +241,7 @@ class StateStore(ClaimLog):
 
 
 def _parsed(initial: str | None) -> DocumentState:
-    return DocumentState.from_store(read_json(initial)) if initial else DocumentState()
+    if not initial:
+        return DocumentState()
+    with cycle_collection_paused():
+        return DocumentState.from_store(read_json(initial))
