@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 SpanStatus = Literal["suggested", "accepted", "rejected", "edited", "added"]
 Answer = Literal["accept", "ignore", "reject"]
@@ -68,7 +69,7 @@ class Span:
     extra: dict[str, Any] = field(default_factory=dict, compare=True)
 
     def with_changes(self, **changes: Any) -> Span:
-        return replace(self, **changes)
+        return _changed(self, changes)
 
     def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
@@ -84,7 +85,8 @@ class Span:
             "source": self.source,
             "status": self.status,
         }
-        record.update({k: v for k, v in self.extra.items() if k not in record})
+        if self.extra:  # most spans have none (accepting 100,000 writes each twice)
+            record.update({k: v for k, v in self.extra.items() if k not in record})
         return record
 
     def to_store(self) -> dict[str, Any]:
@@ -156,7 +158,7 @@ class Stance:
     status: SpanStatus = "added"
 
     def with_changes(self, **changes: Any) -> Stance:
-        return replace(self, **changes)
+        return _changed(self, changes)
 
     def role(self, name: str) -> TextRef | None:
         value: TextRef | None = getattr(self, name)
@@ -218,6 +220,19 @@ class Document:
         return first_line[:80]
 
 
+T = TypeVar("T", "Span", "Stance")
+
+
+def _changed(item: T, changes: dict[str, Any]) -> T:
+    """`dataclasses.replace` without its call to `__init__` (a fifth of the time, for the
+    thousands of items `A` or `=` change); an unknown name is still refused."""
+    if not changes.keys() <= item.__dataclass_fields__.keys():
+        return replace(item, **changes)  # raises, naming the field
+    new = object.__new__(type(item))
+    new.__dict__.update(item.__dict__, **changes)
+    return new
+
+
 def id_number(prefix: str, item_id: str) -> int:
     """N of an id `{prefix}N` (-1 for an id of another form)."""
     digits = item_id[len(prefix) :]
@@ -225,8 +240,14 @@ def id_number(prefix: str, item_id: str) -> int:
 
 
 def id_top(prefix: str, ids: Iterable[str]) -> int:
-    """The highest N among ids `{prefix}N` (-1: none); walks every id, so states keep it."""
-    return max((id_number(prefix, i) for i in ids), default=-1)
+    """The highest N among ids `{prefix}N` (-1: none); reads every id, so states keep it."""
+    ids = list(ids)
+    joined = "\n".join(ids)
+    if joined.count("\n") != len(ids) - 1:  # an id holding a newline: one by one
+        return max((id_number(prefix, i) for i in ids), default=-1)
+    # One regular expression over all the ids at once: 100,000 ids in milliseconds.
+    found = re.findall(rf"^{re.escape(prefix)}(\d+)$", joined, re.MULTILINE)
+    return max(map(int, found), default=-1)
 
 
 def span_order(span: Span) -> tuple[int, int, str]:

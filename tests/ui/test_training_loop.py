@@ -93,16 +93,28 @@ async def test_one_finished_article_trains_and_the_new_model_reorders(
     app = _app(corpus_dir, corpus_store, models, order="uncertain")
     async with app.run_test(size=(120, 40)) as pilot:
         status = app.screen.query_one(StatusLine)
+        # Every message said, in order: the ranking and the suggestions of the open
+        # document come from two threads, and the later one's message replaces the other's.
+        said: list[str] = []
+        say = status.say
+
+        def recorded(message: str, warning: bool = False) -> None:
+            said.append(message)
+            say(message, warning)
+
+        status.say = recorded  # type: ignore[method-assign]
         finished = app.session.input_hash
         await pilot.press("enter", "T")
         assert status.message.startswith("training on 1 finished document into ")
         open_now = app.session.input_hash
         before = app.session.hashes
         deadline = time.monotonic() + 240
-        while not status.message.startswith(("the new model ranked", "training failed", "could")):
-            assert time.monotonic() < deadline, status.message
+        ends = ("the new model ranked", "training failed", "could")
+        while not any(message.startswith(ends) for message in said):
+            assert time.monotonic() < deadline, said
             await pilot.pause(0.5)
-        assert status.message.startswith("the new model ranked the untouched documents")
+        ranked = [m for m in said if m.startswith(ends)][0]
+        assert ranked.startswith("the new model ranked the untouched documents")
         after = app.session.hashes
         assert sorted(after) == sorted(before) and after[0] == finished
         assert app.session.input_hash == open_now  # the open document stays open
