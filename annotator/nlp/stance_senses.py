@@ -46,6 +46,17 @@ MARKET_OR_LOAD = frozenset(
         "price", "level", "rate", "market", "currency", "dollar", "yen", "euro", "peso",
         "sterling", "pound", "share", "stock", "bond", "index", "yield", "economy", "demand",
         "weight", "load", "roof", "structure", "bridge", "floor", "ceiling", "wall", "column",
+        # "benefits to support their families": providing for someone
+        "family", "child", "kid", "wife", "husband", "parent", "household", "dependant",
+        "dependent",
+    }
+)  # fmt: skip
+# Verbs of saying or learning after "want to": "I want to say", "they will want to know"
+# announce what comes next, not a position ("want to talk with X" may be one).
+DISCOURSE = frozenset(
+    {
+        "say", "know", "ask", "add", "stress", "emphasize", "emphasise", "note", "tell",
+        "learn", "explain", "mention", "repeat", "remind", "clarify", "thank",
     }
 )  # fmt: skip
 # People dismissed from a post: "dismissed the minister" is firing, not a view.
@@ -61,8 +72,9 @@ NUMERIC_LABELS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY", "ORDINAL
 
 
 def holds_a_view(anchor: Token, target: Span) -> bool:
-    """False for a support/back cue used in a material, market or phrasal sense, and for
-    "dismiss" whose object is a person or a post ("dismissed two officers": fired them)."""
+    """False for a support/back cue used in a material, market or phrasal sense, for
+    "dismiss" whose object is a person or a post ("dismissed two officers": fired them), for
+    "want to say/know" and for "each other"."""
     if anchor.lemma_.lower() == "dismiss":
         root = target.root
         return not (
@@ -70,6 +82,10 @@ def holds_a_view(anchor: Token, target: Span) -> bool:
             or root.lower_ in ("him", "her", "them")
             or root.lemma_.lower() in POSTS
         )
+    if target.text.lower() in ("each other", "one another"):
+        return False  # "to support each other": mutual, no position on anything
+    if anchor.lemma_.lower() == "want":
+        return target.root.lemma_.lower() not in DISCOURSE
     if anchor.lemma_.lower() not in SENSE_CHECKED:
         return True
     if anchor.dep_ == "compound":

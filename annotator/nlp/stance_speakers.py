@@ -15,8 +15,10 @@ from annotator.nlp.stance_lexicon import CueLexicon
 from annotator.nlp.stance_parse import NO_HOLDER_LABELS, first_subject, is_reflexive, phrase_tokens
 
 # Pronouns that name nobody in particular: news uses "you" for anyone ("if you want a
-# loan") or for the reader.
-GENERIC_PRONOUNS = frozenset({"you", "your", "yours"})
+# loan") or for the reader; "anyone who wants to" is no one.
+GENERIC_PRONOUNS = frozenset(
+    {"you", "your", "yours", "anyone", "anybody", "someone", "somebody", "whoever"}
+)
 # Counts that stand for people on their own as a subject: "many fear violence".
 PEOPLE_COUNTS = frozenset({"many", "some", "most", "few", "others", "several"})
 # Words that count people: "a number of analysts", "most of the members".

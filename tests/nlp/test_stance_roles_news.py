@@ -221,3 +221,16 @@ def test_afraid_that_and_concern_that_are_against(stances_of: Stances) -> None:
     found = roles(stances_of("Analysts expressed concern that the plan will fail."))
     assert found == [("AGAINST", "Analysts", None, "the plan will fail")]
     assert stances_of("The charity expressed concern for the victims.") == []
+
+
+def test_want_to_say_or_know_is_no_stance(stances_of: Stances) -> None:
+    assert stances_of("I want to say that the talks went on.") == []
+    assert stances_of("Voters will want to know who runs the country.") == []
+    found = roles(stances_of("We want the treaty to enter into force."))
+    assert found == [("FAVOR", "We", None, "the treaty to enter into force")]
+
+
+def test_mutual_and_family_support_and_anyone_are_no_stance(stances_of: Stances) -> None:
+    assert stances_of("The members learn to support each other.") == []
+    assert stances_of("The workers rely on benefits to support their families.") == []
+    assert stances_of("Anyone who supports the violence is playing with fire.") == []
