@@ -20,7 +20,8 @@ of a fitting type in their sentence when that is unambiguous. The suggestions la
 
 This module puts the roles together and is the spaCy component; `stance_parse` reads the
 roles off the parse, `stance_speakers` finds who reports them, `stance_senses` holds the
-sense checks and the directive and feeling cues, `stance_lexicon` the cue lexicon.
+sense checks and the directive, feeling and received cues, `stance_negation` decides
+negation, `stance_lexicon` the cue lexicon.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from spacy.util import ensure_path
 
 from annotator.nlp.pronouns import SUBJECTS, entity_of
 from annotator.nlp.stance_lexicon import CueLexicon, cue_matcher, load_lexicon
+from annotator.nlp.stance_negation import is_negated
 from annotator.nlp.stance_parse import (
     OBJECTS,
     CueHit,
@@ -46,11 +48,9 @@ from annotator.nlp.stance_parse import (
     conjuncts,
     evidence_span,
     find_cues,
-    is_negated,
     is_relative,
     passive_roles,
     pronoun_fits,
-    received_from,
     relative_antecedent,
     target_heads,
     target_phrases,
@@ -62,6 +62,7 @@ from annotator.nlp.stance_senses import (
     dateline_tokens,
     holds_a_view,
     hypothetical,
+    received_from,
     stopped_by_directive,
 )
 from annotator.nlp.stance_speakers import (

@@ -1,11 +1,11 @@
 """Reading a stance's roles off the dependency parse: the cue matches, the holder (the
 cue's subject, climbing through auxiliaries, control verbs, participles and coordination),
-the target (the cue's object, one per coordinated item), negation and the evidence clause.
+the target (the cue's object, one per coordinated item) and the evidence clause.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.matcher import PhraseMatcher
@@ -24,17 +24,6 @@ NOUN_TARGET_PREPOSITIONS = frozenset({"to", "for", "of", "on", "towards", "towar
 # Comma-separated modifiers add commentary, not identity: "the principle, which is important".
 NONRESTRICTIVE = frozenset({"appos", "relcl", "acl", "advcl", "parataxis"})
 EDGE_TRIM = frozenset({"PUNCT", "CCONJ", "SPACE", "SCONJ"})
-NEGATION_WORDS = frozenset({"not", "n't", "never", "hardly", "barely", "scarcely"})
-# Verbs that negate the cue they govern ("refused to support" is against).
-NEGATING_GOVERNORS = frozenset(
-    {
-        "refuse", "decline", "fail", "stop", "cease", "quit", "refrain", "halt", "abandon",
-        "deny", "unable", "unwilling", "refusal", "failure",
-        # "prevent countries from upholding X": against the upholding
-        "prevent", "bar", "ban", "block", "prohibit", "forbid", "deter", "discourage",
-        "dissuade", "restrain", "preclude",
-    }
-)  # fmt: skip
 # Entities that name a time or a quantity never hold a view ("Tang Sunday urged").
 NO_HOLDER_LABELS = frozenset(
     {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "QUANTITY", "ORDINAL"}
@@ -52,8 +41,6 @@ VOICING = frozenset(
         "air", "convey", "demonstrate", "make",
     }
 )  # fmt: skip
-# Verbs whose negation affirms what they govern ("don't forget to support" is for).
-AFFIRMED_WHEN_NEGATED = frozenset({"forget", "hesitate", "neglect"})
 
 
 @dataclass(frozen=True)
@@ -232,35 +219,6 @@ def is_relative(token: Token) -> bool:
     return token.tag_ in ("WDT", "WP") or token.lower_ in ("who", "which", "that")
 
 
-# Verbs by which a subject receives a stance of others: "won the backing of parliament",
-# "has the support of the army", "lost the support of its allies".
-RECEIVING = frozenset(
-    {"receive", "get", "win", "gain", "enjoy", "lose", "earn", "secure", "obtain", "garner",
-     "have", "retain", "keep", "face", "draw", "attract", "encounter", "incur"}
-)  # fmt: skip
-
-
-def received_from(anchor: Token) -> Token | None:
-    """Who gives a stance noun that the clause's subject receives: "the party won the backing
-    of parliament" -> parliament (the party is the target); None otherwise."""
-    if anchor.pos_ != "NOUN" or anchor.dep_ != "dobj":
-        return None
-    if anchor.head.lemma_.lower() not in RECEIVING:
-        return None
-    givers = [
-        pobj
-        for prep in children_with(anchor, ("prep",))
-        if prep.lower_ in ("of", "from")
-        for pobj in children_with(prep, ("pobj",))
-    ] or [  # "faced criticism at home and from the EU": "from" may hang from the verb
-        pobj
-        for prep in children_with(anchor.head, ("prep",))
-        if prep.lower_ == "from"
-        for pobj in children_with(prep, ("pobj",))
-    ]
-    return givers[0] if givers else None
-
-
 def relative_antecedent(pronoun: Token) -> Span | None:
     """The noun a relative pronoun stands for, without its clause ("the boycott which he
     described as unfair": the boycott); None when the parse ties it to no noun."""
@@ -289,39 +247,6 @@ def _subject_of_earlier_complement(clause: Token) -> tuple[Token, Token] | None:
     subject = first_subject(earlier[-1])
     assert subject is not None
     return subject, earlier[-1]
-
-
-def is_negated(path: Sequence[Token]) -> bool:
-    """Whether the stance is negated: an odd number of negations on the cue and the verbs it
-    depends on ("will not continue to support", "refused to support"); a negated "forget"
-    or "hesitate" ("don't forget to support") affirms instead. A coordinated verb with its
-    own auxiliary does not share the first one's negation ("does not agree and has resisted
-    X"; but "did not condemn or criticise X" negates both); "less happy with" is negated."""
-    flips = 0
-    for n, token in enumerate(path):
-        if n and _own_conjunct(path[n - 1], token):
-            continue
-        lemma = token.lemma_.lower()
-        negated_here = any(
-            child.dep_ == "neg"
-            or child.lower_ in NEGATION_WORDS
-            or (token.pos_ == "ADJ" and child.dep_ == "advmod" and child.lower_ == "less")
-            for child in token.children
-        )
-        if negated_here and lemma not in AFFIRMED_WHEN_NEGATED:
-            flips += 1
-        if lemma in NEGATING_GOVERNORS and n:
-            flips += 1
-    return flips % 2 == 1
-
-
-def _own_conjunct(conjunct: Token, head: Token) -> bool:
-    """Whether `conjunct`, coordinated with `head`, carries its own auxiliary or subject."""
-    return (
-        conjunct.dep_ == "conj"
-        and conjunct.head.i == head.i
-        and any(c.dep_ in ("aux", "auxpass", "nsubj") for c in conjunct.children)
-    )
 
 
 def passive_roles(anchor: Token) -> tuple[Token | None, Token | None]:

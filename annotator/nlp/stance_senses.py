@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Span, Token
 
 from annotator.nlp.layout_rules import DASHES, dateline_places
+from annotator.nlp.stance_parse import children_with
 
 # Verbs that say "stop doing": their complement is what the stance is against.
 STOPPING = frozenset({"stop", "cease", "quit", "end", "halt", "refrain", "abandon", "desist"})
@@ -203,3 +204,32 @@ def dateline_tokens(doc: Doc) -> set[int]:
                 break
         found.update(range(place.start, end))
     return found
+
+
+# Verbs by which a subject receives a stance of others: "won the backing of parliament",
+# "has the support of the army", "lost the support of its allies".
+RECEIVING = frozenset(
+    {"receive", "get", "win", "gain", "enjoy", "lose", "earn", "secure", "obtain", "garner",
+     "have", "retain", "keep", "face", "draw", "attract", "encounter", "incur"}
+)  # fmt: skip
+
+
+def received_from(anchor: Token) -> Token | None:
+    """Who gives a stance noun that the clause's subject receives: "the party won the backing
+    of parliament" -> parliament (the party is the target); None otherwise."""
+    if anchor.pos_ != "NOUN" or anchor.dep_ != "dobj":
+        return None
+    if anchor.head.lemma_.lower() not in RECEIVING:
+        return None
+    givers = [
+        pobj
+        for prep in children_with(anchor, ("prep",))
+        if prep.lower_ in ("of", "from")
+        for pobj in children_with(prep, ("pobj",))
+    ] or [  # "faced criticism at home and from the EU": "from" may hang from the verb
+        pobj
+        for prep in children_with(anchor.head, ("prep",))
+        if prep.lower_ == "from"
+        for pobj in children_with(prep, ("pobj",))
+    ]
+    return givers[0] if givers else None
