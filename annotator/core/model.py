@@ -321,7 +321,7 @@ class DocumentState:
     @cached_property
     def span_reach(self) -> int:
         """At least the length of the longest span (how far back an overlap can start)."""
-        return max((s.end - s.start for s in self.spans), default=0)
+        return max([s.end - s.start for s in self.spans], default=0)
 
     @staticmethod
     def indexed(
@@ -351,9 +351,8 @@ class DocumentState:
 
     @cached_property
     def reviewed_count(self) -> int:
-        return sum(1 for s in self.spans if s.status != "suggested") + sum(
-            1 for s in self.stances if s.status != "suggested"
-        )
+        statuses = [s.status for s in self.spans] + [s.status for s in self.stances]
+        return len(statuses) - statuses.count("suggested")
 
     @property
     def is_done(self) -> bool:
