@@ -89,8 +89,10 @@ class AnnotatorApp(App[None]):
         self.set_interval(memory.IDLE_PERIOD, self._collector.tick)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:
             self._collector.key_pressed()
+            if isinstance(self.screen, AnnotateScreen):
+                self.screen.key_arrived()
         await super().on_event(event)
 
     def on_unmount(self) -> None:

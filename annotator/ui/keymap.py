@@ -21,7 +21,9 @@ def binding(
     show: bool = True,
     key_display: str | None = None,
 ) -> Binding:
-    """A binding with an id (so keymaps can remap it) and a tooltip.
+    """A binding with an id (so keymaps can remap it) and a tooltip; a priority binding, so
+    that the app runs it as the key comes in instead of passing the key to the screen and
+    back first (0.4 ms a key; the screen holds nothing that takes keys of its own).
 
     The id is the action and its arguments: `label_key('3')` is `label-key-3`, and a step
     of -1 or 1 reads `back` or `forward` (`move-boundary-start-back`).
@@ -42,6 +44,7 @@ def binding(
         key_display=key_display,
         id="-".join(words),
         tooltip=tooltip,
+        priority=True,
     )
 
 

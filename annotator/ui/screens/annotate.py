@@ -18,7 +18,6 @@ from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.events import Key
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
@@ -249,7 +248,9 @@ class AnnotateScreen(
             self._trained_note = None
             self._say_with_notice(ready or "suggestions ready")
 
-    def on_key(self, event: Key) -> None:
+    def key_arrived(self) -> None:
+        """A key came in (the app calls this before the key's binding runs: the bindings are
+        priority bindings, so a bound key never reaches the screen as an event)."""
         # Suggestions a full disk kept out of the store are tried again on the next key.
         input_hash = self.session.input_hash
         if input_hash in self.model.failed and self.session.needs_suggestions:
