@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from annotator.core.jsonfile import read_json_file
@@ -36,8 +37,15 @@ class LabelScheme:
         return next((label for label in self.entity_labels if label.name == name), None)
 
     def color(self, name: str) -> str:
-        label = self.entity(name) or next((s for s in self.stance_labels if s.name == name), None)
-        return label.color if label else "#bbbbbb"
+        return self._colors.get(name, "#bbbbbb")
+
+    @cached_property
+    def _colors(self) -> dict[str, str]:
+        # The screen asks for a color for every character it repaints: a lookup, not a walk.
+        colors: dict[str, str] = {}
+        for label in (*self.entity_labels, *self.stance_labels):
+            colors.setdefault(label.name, label.color)
+        return colors
 
     def by_key(self, key: str) -> Label | None:
         return next((label for label in self.entity_labels if label.key == key), None)

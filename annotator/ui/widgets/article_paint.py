@@ -10,6 +10,7 @@ with `‹holder›`, `‹speaker›`, `‹target›`, `‹cue›` after them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -27,11 +28,27 @@ _FOCUS = Style(color="#000000", bgcolor="#ffffff", bold=True, underline=True)
 _INK = Color.parse("#000000")
 
 
+@lru_cache(maxsize=256)
 def _blend(color: str, towards: str, amount: float) -> Color:
     base = Color.parse(color).get_truecolor()
     other = Color.parse(towards).get_truecolor()
     mixed = tuple(int(a + (b - a) * amount) for a, b in zip(base, other, strict=True))
     return Color.from_rgb(*mixed)
+
+
+_PLAIN = Style()
+_CURSOR = Style(reverse=True)
+
+
+@lru_cache(maxsize=256)
+def _mark_style(color: str, mark: str) -> Style:
+    """The style a stance's evidence, the focused one's and an edited role's add, made
+    once per color: every character of a repainted line asks for them."""
+    if mark == "evidence":
+        return Style(color=color, underline=True)
+    if mark == "focused evidence":
+        return Style(bgcolor=_blend(color, "#000000", 0.6), bold=True)
+    return Style(bgcolor=_blend(color, "#000000", 0.3), italic=True, bold=True)
 
 
 @dataclass(frozen=True)
@@ -59,7 +76,7 @@ class ArticlePainting:
 
     def _style_at(self, offset: int) -> Style:
         """The style of one character: stance underneath, span on top, then the marks."""
-        style = Style()
+        style = _PLAIN
         marks = self._marks
         for stance in self._stances_in(offset, offset + 1):
             if stance.status == "rejected" or not (
@@ -67,16 +84,16 @@ class ArticlePainting:
             ):
                 continue
             color = self.scheme.color(stance.label)
-            style += Style(color=color, underline=True)
+            style += _mark_style(color, "evidence")
             if stance.id == marks.focus:
-                style += Style(bgcolor=_blend(color, "#000000", 0.6), bold=True)
+                style += _mark_style(color, "focused evidence")
         active = self._item(marks.stance)
         if isinstance(active, Stance):
             color = self.scheme.color(active.label)
             for name in ("holder", "speaker", "target", "cue"):
                 ref = active.role(name)
                 if ref is not None and ref.start <= offset < ref.end:
-                    style += Style(bgcolor=_blend(color, "#000000", 0.3), italic=True, bold=True)
+                    style += _mark_style(color, "role")
         for span in self._spans_in(offset, offset + 1):
             if not span.start <= offset < span.end:
                 continue
@@ -89,7 +106,7 @@ class ArticlePainting:
         if marks.selection and marks.selection[0] <= offset < marks.selection[1]:
             style += _SELECTION
         if marks.cursor and marks.cursor[0] <= offset < marks.cursor[1]:
-            style += Style(reverse=True)
+            style += _CURSOR
         return style
 
     def _span_style(self, label: str, status: str) -> Style:
