@@ -9,7 +9,7 @@ references as ever, so what the program drops is freed as before.
 The young passes (0.2-0.5 ms, every second key or so, and a 1-2 ms middle one every
 twentieth) run between keys instead: `IdleCollector` does them on a timer while no key is
 being answered, and the collector's own trigger stays as a safety net for keys that come
-faster than that (a held key).
+faster than that (a held key) and for the full passes.
 """
 
 from __future__ import annotations
@@ -52,13 +52,10 @@ class IdleCollector:
         gc.set_threshold(SAFETY_NET, MIDDLE_PASS, MIDDLE_PASS)
 
     def tick(self) -> None:
-        """A pass if enough new objects wait for one: the oldest generation that is due."""
-        young, middle, old = gc.get_count()
+        """A young pass if enough new objects wait for one, a middle one when due. Full
+        passes stay with the collector's own trigger, which holds them back while the old
+        generation grows little (a model loaded after the freeze makes them long)."""
+        young, middle, _ = gc.get_count()
         if young < YOUNG_PASS or time.monotonic() - self._last_key < KEY_QUIET:
             return
-        if old >= MIDDLE_PASS:
-            gc.collect(2)
-        elif middle >= MIDDLE_PASS:
-            gc.collect(1)
-        else:
-            gc.collect(0)
+        gc.collect(1 if middle >= MIDDLE_PASS else 0)
