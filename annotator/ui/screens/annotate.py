@@ -127,6 +127,7 @@ class AnnotateScreen(
         self._opening_notice = notice
         self._training_note: str | None = None  # the header's "training 200/600"
         self._trained_note: str | None = None  # the last round's result, until it suggests
+        self._ranked_note: str | None = None  # a new order, said again once suggestions come
 
     def compose(self) -> ComposeResult:
         # Few widgets on purpose: each one costs something on every key press.
@@ -246,7 +247,10 @@ class AnnotateScreen(
                 f"{self._trained_note}; its suggestions are on screen" if self._trained_note else ""
             )
             self._trained_note = None
-            self._say_with_notice(ready or "suggestions ready")
+            # A new order that came first stays said: this message would hide it.
+            said = "; ".join(m for m in (self._ranked_note, ready or "suggestions ready") if m)
+            self._ranked_note = None
+            self._say_with_notice(said)
 
     def key_arrived(self) -> None:
         """A key came in (the app calls this before the key's binding runs: the bindings are

@@ -20,6 +20,7 @@ class TrainingKeys:
     model: ModelWork
     _training_note: str | None
     _trained_note: str | None
+    _ranked_note: str | None
 
     if TYPE_CHECKING:
 
@@ -84,4 +85,9 @@ class TrainingKeys:
             return
         if self.session.reorder(message.order):
             self._refresh_side()
-            self.say("the new model ranked the untouched documents: most uncertain first")
+            ranked = "the new model ranked the untouched documents: most uncertain first"
+            if self.session.needs_suggestions:
+                # The open document's suggestions are still on their way, and their message
+                # replaces this one: it says this first (whichever thread finishes first).
+                self._ranked_note = ranked
+            self.say(ranked)
