@@ -2,9 +2,9 @@
 
 Python's collector now and then walks every object the process holds: Textual's, the
 store's and, once it has loaded, spaCy's. Such a full pass took 50 ms, and it ran inside
-a key's frame. Once the screen is up, everything alive is collected once and then frozen
-(`gc.freeze`): later passes walk only what was made since. Objects still count their
-references as ever, so what the program drops is freed as before.
+a key's frame. Once the screen is up, every object alive is frozen (`gc.freeze`): later
+passes walk only what was made since. Objects still count their references as ever, so
+what the program drops is freed as before.
 
 The young passes (0.2-0.5 ms, every second key or so, and a 1-2 ms middle one every
 twentieth) run between keys instead: `IdleCollector` does them on a timer while no key is
@@ -25,8 +25,9 @@ KEY_QUIET = 0.03  # seconds after a key before a pass may run: its frame is done
 
 
 def settle() -> None:
-    """Collect now (between keys), then keep every object alive now out of later passes."""
-    gc.collect()
+    """Keep every object alive now out of later passes (after a young and middle pass: a
+    full one over a long record's objects would hold up the first key for a while)."""
+    gc.collect(1)
     gc.freeze()
 
 
