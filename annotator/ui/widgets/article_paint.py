@@ -4,11 +4,14 @@ A mixin of ArticleView: every mark the screen can show is styled here (and expla
 `?`): a suggested span tinted with `LABEL?`, a decided one filled with `LABEL✓`, a rejected
 one struck through with `LABEL✗`, a stance underlined with `▸LABEL?` (numbered `▸2:` when
 several end at one place), the focused item in bold, the edited stance's roles in italics
-with `‹holder›`, `‹speaker›`, `‹target›`, `‹cue›` after them.
+with `‹holder›`, `‹speaker›`, `‹target›`, `‹cue›` after them. The spans and stances a
+range of the text shows are found here too, by bisection in the state's order.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -17,7 +20,7 @@ from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
 
-from annotator.core.model import Span, Stance
+from annotator.core.model import Span, Stance, TextRef
 from annotator.core.scheme import LabelScheme
 from annotator.ui.display import display_line
 from annotator.ui.review_state import ROLES, Marks
@@ -68,11 +71,37 @@ class ArticlePainting:
     _styles: dict[tuple[str, str], Style]
     _stance_numbers: dict[str, int]
 
+    _spans: tuple[Span, ...]
+    _stances: tuple[Stance, ...]
+    _span_reach: int
+    _stance_reach: int
+
     if TYPE_CHECKING:
 
-        def _spans_in(self, start: int, end: int) -> list[Span]: ...
-        def _stances_in(self, start: int, end: int) -> list[Stance]: ...
         def _item(self, item_id: str | None) -> Span | Stance | None: ...
+
+    def _spans_in(self, start: int, end: int) -> list[Span]:
+        hi = bisect_left(self._spans, end, key=_span_start)
+        lo = bisect_left(self._spans, start - self._span_reach, key=_span_start)
+        return [s for s in self._spans[lo:hi] if s.end > start]
+
+    def _stances_in(self, start: int, end: int) -> list[Stance]:
+        hi = bisect_left(self._stances, end, key=_evidence_start)
+        lo = bisect_left(self._stances, start - self._stance_reach, key=_evidence_start)
+        return [s for s in self._stances[lo:hi] if s.evidence.end > start]
+
+    def _cuts(self, start: int, end: int) -> Iterable[int]:
+        for span in self._spans_in(start, end):
+            yield from (span.start, span.end)
+        for stance in self._stances_in(start, end):
+            yield from (stance.evidence.start, stance.evidence.end)
+        active = self._item(self._marks.stance)
+        if isinstance(active, Stance):
+            for ref in refs(active):
+                yield from (ref.start, ref.end)
+        for mark in (self._marks.cursor, self._marks.selection):
+            if mark is not None:
+                yield from mark
 
     def _style_at(self, offset: int) -> Style:
         """The style of one character: stance underneath, span on top, then the marks."""
@@ -183,3 +212,18 @@ class ArticlePainting:
         if item.status == "suggested":
             return Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
         return Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)
+
+
+def _span_start(span: Span) -> int:
+    return span.start
+
+
+def _evidence_start(stance: Stance) -> int:
+    return stance.evidence.start
+
+
+def refs(stance: Stance) -> list[TextRef]:
+    """A stance's evidence and the roles it has."""
+    refs = [stance.evidence]
+    refs.extend(r for r in (stance.holder, stance.speaker, stance.target, stance.cue) if r)
+    return refs

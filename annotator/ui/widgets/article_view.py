@@ -9,7 +9,7 @@ the same on a 4,000-character article and on a 120,000-character one.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,13 +24,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from annotator.core.model import DocumentState, Span, Stance, TextRef
+from annotator.core.model import DocumentState, Span, Stance
 from annotator.core.scheme import LabelScheme
 from annotator.core.tokens import TokenIndex, is_space_token
 from annotator.ui.display import display_text
 from annotator.ui.review_state import Marks
 from annotator.ui.widgets.article_layout import ArticleLayout
-from annotator.ui.widgets.article_paint import ArticlePainting
+from annotator.ui.widgets.article_paint import ArticlePainting, refs
 
 # An article up to this long is wrapped whole when shown (a few milliseconds); a longer one
 # one screen at a time.
@@ -298,7 +298,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             if isinstance(item, Span):
                 ranges.append((item.start, item.end))
             elif isinstance(item, Stance):
-                ranges.extend((ref.start, ref.end) for ref in _refs(item))
+                ranges.extend((ref.start, ref.end) for ref in refs(item))
         return ranges
 
     def _item(self, item_id: str | None) -> Span | Stance | None:
@@ -381,29 +381,6 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
                 tag_index += 1
         return Strip(segments).simplify()
 
-    def _spans_in(self, start: int, end: int) -> list[Span]:
-        hi = bisect_left(self._spans, end, key=_span_start)
-        lo = bisect_left(self._spans, start - self._span_reach, key=_span_start)
-        return [s for s in self._spans[lo:hi] if s.end > start]
-
-    def _stances_in(self, start: int, end: int) -> list[Stance]:
-        hi = bisect_left(self._stances, end, key=_evidence_start)
-        lo = bisect_left(self._stances, start - self._stance_reach, key=_evidence_start)
-        return [s for s in self._stances[lo:hi] if s.evidence.end > start]
-
-    def _cuts(self, start: int, end: int) -> Iterable[int]:
-        for span in self._spans_in(start, end):
-            yield from (span.start, span.end)
-        for stance in self._stances_in(start, end):
-            yield from (stance.evidence.start, stance.evidence.end)
-        active = self._item(self._marks.stance)
-        if isinstance(active, Stance):
-            for ref in _refs(active):
-                yield from (ref.start, ref.end)
-        for mark in (self._marks.cursor, self._marks.selection):
-            if mark is not None:
-                yield from mark
-
     # -- mouse -----------------------------------------------------------------------------
 
     def _offset_of_event(self, x: int, y: int) -> int:
@@ -434,17 +411,3 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             return
         if not self._dragged:
             self.post_message(self.Clicked(anchor))
-
-
-def _span_start(span: Span) -> int:
-    return span.start
-
-
-def _evidence_start(stance: Stance) -> int:
-    return stance.evidence.start
-
-
-def _refs(stance: Stance) -> list[TextRef]:
-    refs = [stance.evidence]
-    refs.extend(r for r in (stance.holder, stance.speaker, stance.target, stance.cue) if r)
-    return refs
