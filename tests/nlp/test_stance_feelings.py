@@ -28,7 +28,8 @@ FEELINGS = [
     ("Fans were upset about the referee's decision.", "AGAINST", "Fans",
      "the referee's decision"),
     ("The coach was delighted by the result.", "FAVOR", "The coach", "the result"),
-    ("Nurses are pleased that the wards reopened.", "FAVOR", "Nurses", "the wards reopened"),
+    ("Nurses are happy that the wards reopened.", "FAVOR", "Nurses", "the wards reopened"),
+    ("Nurses are pleased with the new wards.", "FAVOR", "Nurses", "the new wards"),
 ]  # fmt: skip
 
 
@@ -37,6 +38,20 @@ def test_a_feeling_is_held_by_whoever_feels_it(
     stances_of: Stances, sentence: str, label: str, holder: str, target: str
 ) -> None:
     assert triples(stances_of(sentence)) == [(label, holder, target)]
+
+
+# Off by default (the house rule on real news: mostly wrong there): a policy's aim and
+# courtesy formulas state no position of their own.
+OFF_BY_DEFAULT = [
+    "The ministry promotes tourism in the north.",
+    "The president congratulated the new mayor.",
+    "Nurses are pleased that the wards reopened.",
+]
+
+
+@pytest.mark.parametrize("sentence", OFF_BY_DEFAULT)
+def test_cues_off_by_default_give_no_stance(stances_of: Stances, sentence: str) -> None:
+    assert stances_of(sentence) == []
 
 
 def test_not_being_worried_is_no_stance(stances_of: Stances) -> None:
