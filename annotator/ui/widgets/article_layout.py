@@ -121,16 +121,18 @@ class ArticleLayout:
 
     def cover_lines(self, p: int, above: int, below: int) -> None:
         """Wrap paragraph `p`, the paragraphs before it up to `above` lines and those after
-        it up to `below` lines (counting `p`'s own), then index once."""
+        it up to `below` lines (counting `p`'s own), then index once. Once anything needs
+        wrapping, twice as far is wrapped: a new line count changes the view's height, which
+        costs a layout pass and an extra frame, so the next keys should find it done."""
         wanted: list[tuple[int, list[int]]] = []
         count = 0
         q = p
-        while q < len(self.starts) and count < below:
+        while q < len(self.starts) and count < (2 * below if wanted else below):
             count += self._wrapped_count(q, wanted)
             q += 1
         count = 0
         q = p - 1
-        while q >= 0 and count < above:
+        while q >= 0 and count < (2 * above if wanted else above):
             count += self._wrapped_count(q, wanted)
             q -= 1
         self._put(wanted, set())
