@@ -39,7 +39,8 @@ def release() -> None:
 
 
 class IdleCollector:
-    """Young, middle and (cheap, once frozen) full passes, run from a timer between keys."""
+    """Young and middle passes, run from a timer between keys (full ones stay with the
+    collector's own trigger)."""
 
     def __init__(self) -> None:
         self._last_key = 0.0
