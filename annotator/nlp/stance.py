@@ -14,7 +14,8 @@ and reads the roles from the parse:
 - evidence: the clause that carries the stance, not the whole sentence or paragraph.
 
 Pronoun holders and speakers ("Wang said he supports") resolve to the nearest earlier entity
-of a fitting type in their sentence when that is unambiguous. The suggestions land in
+of a fitting type in their sentence when that is unambiguous; "I" and "we" in reported speech
+("We welcome X," Zhang said) are the speaker, who speaks for them. The suggestions land in
 `doc._.stances` as plain dicts in the export stance shape, so they survive
 `nlp.pipe(n_process=...)` and `Doc.to_bytes`.
 
@@ -75,6 +76,7 @@ from annotator.nlp.stance_speakers import (
 )
 
 CUES_FILE = "cues.json"  # the lexicon's name inside a saved pipeline's component folder
+FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 FLIPPED = {"FAVOR": "AGAINST", "AGAINST": "FAVOR", "NEUTRAL": "NEUTRAL"}
 
 if not Doc.has_extension("stances"):
@@ -150,6 +152,12 @@ def _stances_of_cue(
             and pronoun_fits(holder_token, speaker_token)
         ):
             holder_token = speaker_token  # "the board said it rejected X": the board
+        elif (
+            speaker_token is not None
+            and holder_token.lower_ in FIRST_PERSON
+            and holder_token.i != speaker_token.i
+        ):
+            holder_token = speaker_token  # "We welcome X," Zhang said: Zhang speaks for "we"
         if not can_hold_view(holder_token, lexicon) or holder_token.i in dateline:
             continue  # "the old bridge supports heavy trucks"; "BEIJING, April 11 (AFP)"
         holder = role_span(holder_token)

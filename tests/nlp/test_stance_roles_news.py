@@ -217,7 +217,7 @@ def test_many_as_a_subject_holds_a_view(stances_of: Stances) -> None:
 
 def test_afraid_that_and_concern_that_are_against(stances_of: Stances) -> None:
     found = roles(stances_of('"I am afraid that the talks will fail," Peres said.'))
-    assert found == [("AGAINST", "I", "Peres", "the talks will fail")]
+    assert found == [("AGAINST", "Peres", "Peres", "the talks will fail")]
     found = roles(stances_of("Analysts expressed concern that the plan will fail."))
     assert found == [("AGAINST", "Analysts", None, "the plan will fail")]
     assert stances_of("The charity expressed concern for the victims.") == []
@@ -234,3 +234,13 @@ def test_mutual_and_family_support_and_anyone_are_no_stance(stances_of: Stances)
     assert stances_of("The members learn to support each other.") == []
     assert stances_of("The workers rely on benefits to support their families.") == []
     assert stances_of("Anyone who supports the violence is playing with fire.") == []
+
+
+def test_i_and_we_in_reported_speech_are_the_speaker(stances_of: Stances) -> None:
+    found = roles(stances_of('"We welcome the agreement," the foreign minister said.'))
+    assert found == [("FAVOR", "the foreign minister", "the foreign minister", "the agreement")]
+    found = roles(stances_of('"I strongly oppose the new tax," Maria Lopez told reporters.'))
+    assert found == [("AGAINST", "Maria Lopez", "Maria Lopez", "the new tax")]
+    # Without a speaker "we" stays: nobody is named who speaks for it.
+    found = roles(stances_of("We oppose the new tax."))
+    assert found == [("AGAINST", "We", None, "the new tax")]
