@@ -102,7 +102,7 @@ def test_coordinated_verbs_share_a_later_object(stances_of: Stances) -> None:
 
 
 def test_a_verb_with_its_own_auxiliary_keeps_its_own_polarity(stances_of: Stances) -> None:
-    found = roles(stances_of("Duhalde does not agree and has resisted the lobbying."))
+    found = roles(stances_of("Duhalde does not agree and has opposed the lobbying."))
     assert found == [("AGAINST", "Duhalde", None, "the lobbying")]
 
 
