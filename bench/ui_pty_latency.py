@@ -86,23 +86,28 @@ Reference().run()
 '''
 
 
-def _frame(fd: int, limit: float = 2.0) -> float | None:
-    """Read until QUIET seconds of silence; the time of the last byte (None: no output)."""
+def _frame(fd: int, limit: float = 2.0, sizes: list[int] | None = None) -> float | None:
+    """Read until QUIET seconds of silence; the time of the last byte (None: no output).
+    The number of bytes read is appended to `sizes` if given."""
     last: float | None = None
+    size = 0
     deadline = time.perf_counter() + limit
     while time.perf_counter() < deadline:
         ready, _, _ = select.select([fd], [], [], QUIET)
         if not ready:
             if last is not None:
-                return last
+                break
             continue
         try:
             data = os.read(fd, 65536)
         except OSError:
-            return last
+            break
         if not data:
-            return last
+            break
         last = time.perf_counter()
+        size += len(data)
+    if sizes is not None:
+        sizes.append(size)
     return last
 
 
@@ -147,9 +152,11 @@ def drive(
             cpu = _cpu_ms(child.pid)
             start = time.perf_counter()
             os.write(fd, KEYS[key])
-            end = _frame(fd, limit=key_limit)
+            sizes: list[int] = []
+            end = _frame(fd, limit=key_limit, sizes=sizes)
             if end is None:
                 continue  # the key changed nothing on screen
+            times.setdefault(f"bytes {key}", []).append(sizes[0])
             # The app's CPU for the key (its frame included): unlike the wall time, it
             # hardly moves when other programs load the machine.
             used = (_cpu_ms(child.pid) - cpu) / 1000
@@ -170,9 +177,30 @@ def _figures(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
+def _print_keys(results: dict[str, dict[str, list[float]]]) -> None:
+    """Per key and run: p50 and slowest time (ms), and the median bytes of its frame."""
+    print()
+    print(f"{'key':12}" + "".join(f" {name.split(' (')[0]:>22}" for name in results))
+    print(f"{'':12}" + " {:>22}".format("p50/max ms, bytes") * len(results))
+    for key in KEYS:
+        cells = []
+        for times in results.values():
+            values = times.get(f"key {key}")
+            if not values:
+                cells.append(f" {'-':>22}")
+                continue
+            size = statistics.median(times[f"bytes {key}"])
+            cell = f"{statistics.median(values) * 1000:.1f}/{max(values) * 1000:.1f}, {size:.0f}"
+            cells.append(f" {cell:>22}")
+        print(f"{key:12}" + "".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--keys", action="store_true", help="also print each key's p50, slowest time and bytes"
+    )
     arguments = parser.parse_args()
     from annotator.nlp.pipeline import load_pipeline
 
@@ -215,6 +243,8 @@ def main() -> None:
             f"{name:28} {len(times['all']):5} {p50:8.1f} {p95:8.1f} {edit[0]:9.1f} {edit[1]:9.1f}"
             f" {cpu[0]:8.1f} {cpu[1]:8.1f} {edit_cpu:13.1f}"
         )
+    if arguments.keys:
+        _print_keys(results)
     print()
     for name, times in results.items():
         if name.startswith("reference"):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from annotator.ui.app import AnnotatorApp, build_app
-from annotator.ui.widgets.article_view import ArticleView
+from annotator.ui.widgets.article_view import AHEAD_SCREENS, ArticleView
 from tests.ui.conftest import ANNOTATOR
 from tests.ui.test_actions import screen
 
@@ -73,7 +73,10 @@ async def test_opening_a_long_record_wraps_only_the_screen_and_one_ahead(
         view = screen(long_app).article
         layout = view._layout
         assert len(layout.starts) == 401  # 200 paragraphs, a blank line after each, the end
-        assert 0 < layout.wrapped <= 40  # of 401: the screen in view and one ahead
+        # Of 401: the screen in view and one ahead (and what the time between keys wraps
+        # ahead, around the view, the focus and the cursor: not the whole record either).
+        assert 0 < layout.wrapped_on_demand <= 40
+        assert layout.wrapped < 401
         estimated = view.line_count
         layout.ensure(range(len(layout.starts)))
         # The scrollbar was about right before anything below the screen was wrapped.
@@ -93,7 +96,7 @@ async def test_jumps_land_on_screen_where_nothing_was_wrapped(long_app: Annotato
             assert _on_screen(view, span.start)
             row = view.line_of(span.start) - int(view.scroll_offset.y)
             assert f"{span.text} {span.label}?" in view.render_line(row).text
-        assert view._layout.wrapped < 120  # four screens, not the 401 paragraphs
+        assert view._layout.wrapped_on_demand < 120  # four screens, not the 401 paragraphs
 
 
 async def test_scrolling_up_into_unwrapped_text_keeps_what_was_on_screen(
@@ -102,16 +105,17 @@ async def test_scrolling_up_into_unwrapped_text_keeps_what_was_on_screen(
     async with long_app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         view = screen(long_app).article
+        view.wraps_ahead = False  # what the scroll reaches is not wrapped yet
         view.scroll_to_offset(long_app.session.state.spans[3000].start)
         await pilot.pause()
-        wrapped = view._layout.wrapped
+        wrapped = view._layout.wrapped_on_demand
         for _ in range(40):
             shown = [view.render_line(y).text for y in range(10)]
             view.scroll_to(y=view.scroll_offset.y - 1, animate=False, immediate=True)
             await pilot.pause()
             # Each step shows one more line at the top and the rest one row lower.
             assert [view.render_line(y).text for y in range(1, 11)] == shown
-        assert view._layout.wrapped > wrapped  # the step did reach unwrapped paragraphs
+        assert view._layout.wrapped_on_demand > wrapped  # the step did reach unwrapped paragraphs
 
 
 async def test_tab_and_cursor_keys_follow_into_unwrapped_text(long_app: AnnotatorApp) -> None:
@@ -158,9 +162,92 @@ async def test_accepting_every_suggestion_wraps_no_paragraph_out_of_view(
     async with long_app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         view = screen(long_app).article
-        wrapped = view._layout.wrapped
+        wrapped = view._layout.wrapped_on_demand
         await pilot.press("A")
         await pilot.pause()
         assert all(s.status == "accepted" for s in long_app.session.state.spans)
-        assert view._layout.wrapped == wrapped  # 4,000 ranges redrawn, none wrapped
+        # 4,000 ranges redrawn, none wrapped for it.
+        assert view._layout.wrapped_on_demand == wrapped
         assert "Ada GPE\u2713" in view.render_line(0).text
+
+
+def _left_to_wrap(view: ArticleView) -> list[int]:
+    """Paragraphs not wrapped yet within the reach of `wrap_ahead` around the view."""
+    layout = view._layout
+    height = view.scrollable_content_region.height
+    reach = AHEAD_SCREENS * height
+    top = layout.paragraph_at(int(view.scroll_offset.y))
+    return layout.unwrapped_near(top, reach, reach + height)
+
+
+async def _idle_until_wrapped(pilot: Any, view: ArticleView) -> None:
+    """Let time pass without keys until the view's surroundings are wrapped (a few slices)."""
+    for _ in range(200):
+        if not _left_to_wrap(view):
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the time between keys wrapped nothing ahead")
+
+
+async def test_time_between_keys_wraps_ahead_and_keeps_the_view(long_app: AnnotatorApp) -> None:
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        layout = view._layout
+        view.wraps_ahead = False  # a jump far down, with nothing wrapped around it
+        view.scroll_to_offset(long_app.session.state.spans[3000].start)
+        await pilot.pause()
+        assert _left_to_wrap(view)
+        top = view.scroll_offset.y
+        shown = [view.render_line(y).text for y in range(view.size.height)]
+        asked = layout.wrapped_on_demand
+        view.wraps_ahead = True
+        await _idle_until_wrapped(pilot, view)
+        assert layout.wrapped_ahead > 0
+        assert layout.wrapped_on_demand == asked
+        assert layout.wrapped < 401  # around the view and the focus, not the whole record
+        # Paragraphs above the view were wrapped (their height was a guess): the lines on
+        # screen moved down in the article, and the view followed them.
+        assert view.scroll_offset.y != top
+        assert [view.render_line(y).text for y in range(view.size.height)] == shown
+        kept = all_lines(view)
+        view.show(long_app.session.document.text, long_app.session.state, view._marks)
+        await pilot.pause()
+        assert kept == all_lines(view)
+
+
+async def _keys_wrapping_on_demand(app: AnnotatorApp, wraps_ahead: bool) -> list[int]:
+    """Paragraphs wrapped by each of 64 downs and 6 tabs (after time without keys)."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(app).article
+        view.wraps_ahead = wraps_ahead
+        if wraps_ahead:
+            await _idle_until_wrapped(pilot, view)
+        wrapped = []
+        for key in ["down"] * 64 + ["tab"] * 6:
+            before = view._layout.wrapped_on_demand
+            await pilot.press(key)
+            wrapped.append(view._layout.wrapped_on_demand - before)
+        cursor = screen(app)._marks().cursor
+        assert cursor is not None and _on_screen(view, cursor[0])
+        # Well past what opening wrapped (the screen and one ahead).
+        assert view.line_of(cursor[0]) > 2 * view.scrollable_content_region.height + 2
+        return wrapped
+
+
+async def test_keys_after_time_between_keys_wrap_nothing(tmp_path: Path) -> None:
+    # Without wrapping ahead the same keys wrap paragraphs as they reach them (and each
+    # such key changes the view's height: a layout pass and an extra frame).
+    apps = []
+    for name in ("ahead", "on-demand"):
+        folder = tmp_path / name
+        folder.mkdir()
+        record = _long_record(folder, 4000)
+        apps.append(
+            build_app(
+                [record], store_path=folder / "s.sqlite", annotator=ANNOTATOR, load_model=_no_model
+            )
+        )
+    assert await _keys_wrapping_on_demand(apps[0], wraps_ahead=True) == [0] * 70
+    assert sum(await _keys_wrapping_on_demand(apps[1], wraps_ahead=False)) > 0

@@ -10,6 +10,7 @@ in the mixins below.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -48,6 +49,10 @@ from annotator.ui.widgets.doc_header import DocHeader
 from annotator.ui.widgets.key_bar import KeyBar
 from annotator.ui.widgets.side_panel import SidePanel
 from annotator.ui.widgets.status_line import StatusLine
+
+# Seconds after a key before the article wraps ahead: its frame (and the 30 ms of quiet
+# after it by which the pty bench tells a frame's end) is over by then.
+WRAP_QUIET = 0.06
 
 
 def change_ranges(change: Change) -> list[tuple[int, int]]:
@@ -128,6 +133,7 @@ class AnnotateScreen(
         self._training_note: str | None = None  # the header's "training 200/600"
         self._trained_note: str | None = None  # the last round's result, until it suggests
         self._ranked_note: str | None = None  # a new order, said again once suggestions come
+        self._last_key = 0.0  # when the last key came in (time.monotonic)
 
     def compose(self) -> ComposeResult:
         # Few widgets on purpose: each one costs something on every key press.
@@ -145,6 +151,20 @@ class AnnotateScreen(
         parts = (notice, self.session.resumed, self._opening_notice)
         self.say("; ".join(m for m in parts if m), warning=bool(notice))
         self.set_interval(2.0, self._follow_other_terminals)
+        self.set_interval(memory.IDLE_PERIOD, self._wrap_ahead)
+
+    def _wrap_ahead(self) -> None:
+        """Between keys, wrap a slice of the article where the next keys may go (the view,
+        the focus, the cursor, the items before and after), so that they find it done."""
+        if time.monotonic() - self._last_key < WRAP_QUIET:
+            return
+        view = self.view
+        ids = (view.focus, view.neighbour(view.focus, 1), view.neighbour(view.focus, -1))
+        offsets = [item_start(item) for item in map(view.find, ids) if item is not None]
+        chars = view.token_chars(view.cursor, view.cursor)
+        if chars is not None:
+            offsets.append(chars[0])
+        self.article.wrap_ahead(offsets)
 
     def _follow_other_terminals(self) -> None:
         """Live view: another terminal of this annotator changed the document on screen."""
@@ -255,6 +275,7 @@ class AnnotateScreen(
     def key_arrived(self) -> None:
         """A key came in (the app calls this before the key's binding runs: the bindings are
         priority bindings, so a bound key never reaches the screen as an event)."""
+        self._last_key = time.monotonic()
         # Suggestions a full disk kept out of the store are tried again on the next key.
         input_hash = self.session.input_hash
         if input_hash in self.model.failed and self.session.needs_suggestions:

@@ -11,6 +11,7 @@ it for lines and is told, through `renumbered`, when lines below a paragraph mov
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
@@ -47,10 +48,16 @@ class ArticleLayout:
         self._counts = self._estimates(tag_points, tag_width)
         self.first: list[int] = []
         self.wrapped = 0  # paragraphs wrapped so far (for tests and the bench)
+        self.wrapped_ahead = 0  # of which wrapped between keys, by `wrap_for`
         self.renumbered: Callable[[list[int], set[int]], None] = _nothing
         self._index()
 
     # -- lines and offsets -----------------------------------------------------------------
+
+    @property
+    def wrapped_on_demand(self) -> int:
+        """Paragraphs wrapped because their lines were asked for (not ahead of time)."""
+        return self.wrapped - self.wrapped_ahead
 
     @property
     def line_count(self) -> int:
@@ -136,6 +143,42 @@ class ArticleLayout:
             count += self._wrapped_count(q, wanted)
             q -= 1
         self._put(wanted, set())
+
+    def unwrapped_near(self, p: int, above: int, below: int) -> list[int]:
+        """The paragraphs not wrapped yet among those `cover_lines(p, above, below)` would
+        wrap (counting estimates for them), nearest first: those from `p` on, then those
+        before it."""
+        found: list[int] = []
+        counts = self._counts
+        count = 0
+        q = p
+        while q < len(self.starts) and count < below:
+            if self._lines[q] is None:
+                found.append(q)
+            count += counts[q]
+            q += 1
+        count = 0
+        q = p - 1
+        while q >= 0 and count < above:
+            if self._lines[q] is None:
+                found.append(q)
+            count += counts[q]
+            q -= 1
+        return found
+
+    def wrap_for(self, paragraphs: Iterable[int], seconds: float) -> int:
+        """Wrap `paragraphs` in order until `seconds` are spent (at least one), then index
+        once; returns how many were wrapped. Work done between keys, in small slices."""
+        deadline = time.perf_counter() + seconds
+        wanted: list[tuple[int, list[int]]] = []
+        for p in paragraphs:
+            if self._lines[p] is None:
+                wanted.append((p, self._wrap_paragraph(p)))
+            if time.perf_counter() >= deadline:
+                break
+        self.wrapped_ahead += len(wanted)
+        self._put(wanted, set())
+        return len(wanted)
 
     def _wrapped_count(self, p: int, wanted: list[tuple[int, list[int]]]) -> int:
         lines = self._lines[p]

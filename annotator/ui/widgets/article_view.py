@@ -37,6 +37,10 @@ from annotator.ui.widgets.article_paint import ArticlePainting, refs
 _WRAPPED_WHOLE = 20_000
 # A change of more ranges than this (accepting every suggestion) redraws the whole view.
 _MANY_RANGES = 64
+# Between keys the paragraphs this many screens around the view and the places keys go
+# next (focus, cursor, the next items) are wrapped ahead, a slice of this long at a time.
+AHEAD_SCREENS = 2
+AHEAD_SLICE = 0.002  # seconds
 
 
 class ArticleView(ArticlePainting, ScrollView, can_focus=False):
@@ -85,6 +89,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._drag_anchor: int | None = None
         self._dragged = False
         self.renders = 0  # lines rendered since the document was shown (for tests/bench)
+        self.wraps_ahead = True  # whether `wrap_ahead` works (off: only what is asked for)
 
     # -- what the screen calls -------------------------------------------------------------
 
@@ -221,6 +226,31 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._layout.cover(offset, height, height)
         line = self.line_of(offset)
         self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True)
+
+    def wrap_ahead(self, offsets: Iterable[int] = ()) -> bool:
+        """Wrap a slice of the paragraphs a key may show next: those around the view and
+        around `offsets` (where the focus and the cursor are, or go next). A key then finds
+        them wrapped, and the view's height, which a newly wrapped paragraph changes, does
+        not change on the key (that cost a layout pass and an extra frame). What is on
+        screen stays in place. Returns whether more remain to wrap."""
+        layout = self._layout
+        if not (self._shown and self.wraps_ahead) or layout.wrapped == len(layout.starts):
+            return False
+        height = max(1, self.scrollable_content_region.height)
+        reach = AHEAD_SCREENS * height
+        top = int(self.scroll_offset.y)
+        shown = layout.paragraph_at(top)
+        todo: dict[int, None] = {}  # in order, once each
+        for p in (shown, *map(layout.paragraph_of, offsets)):
+            todo.update(dict.fromkeys(layout.unwrapped_near(p, reach, reach + height)))
+        if not todo:
+            return False
+        before = layout.first[shown]
+        done = layout.wrap_for(todo, AHEAD_SLICE)
+        if layout.first[shown] != before:
+            # Paragraphs above the view grew or shrank: the lines on screen stay on screen.
+            self.scroll_to(y=top + layout.first[shown] - before, animate=False, immediate=True)
+        return done < len(todo)
 
     @property
     def line_count(self) -> int:
