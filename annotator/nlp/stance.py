@@ -15,7 +15,9 @@ and reads the roles from the parse:
 
 Pronoun holders and speakers ("Wang said he supports") resolve to the nearest earlier entity
 of a fitting type in their sentence when that is unambiguous; "I" and "we" in reported speech
-("We welcome X," Zhang said) are the speaker, who speaks for them. The suggestions land in
+("We welcome X," Zhang said) are the speaker, who speaks for them; with no speaker in the
+sentence (the writer's own voice, or a quote attributed in another sentence) they name no one
+and the stance is not suggested. The suggestions land in
 `doc._.stances` as plain dicts in the export stance shape, so they survive
 `nlp.pipe(n_process=...)` and `Doc.to_bytes`.
 
@@ -76,6 +78,9 @@ from annotator.nlp.stance_speakers import (
 )
 
 CUES_FILE = "cues.json"  # the lexicon's name inside a saved pipeline's component folder
+# Cues whose object is someone when they state a view: threatening or blaming a thing is
+# endangering it or naming a cause.
+AIMED_AT_SOMEONE = frozenset({"threaten", "blame"})
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 FLIPPED = {"FAVOR": "AGAINST", "AGAINST": "FAVOR", "NEUTRAL": "NEUTRAL"}
 
@@ -158,6 +163,10 @@ def _stances_of_cue(
             and holder_token.i != speaker_token.i
         ):
             holder_token = speaker_token  # "We welcome X," Zhang said: Zhang speaks for "we"
+        if speaker_token is None and holder_token.lower_ in ("i", "we"):
+            # No one in the sentence says it: the writer's own voice (a letter, a transcript)
+            # or a quote whose speaker another sentence names; the holder would name no one.
+            continue
         if not can_hold_view(holder_token, lexicon) or holder_token.i in dateline:
             continue  # "the old bridge supports heavy trucks"; "BEIJING, April 11 (AFP)"
         holder = role_span(holder_token)
@@ -174,6 +183,12 @@ def _stances_of_cue(
                 if antecedent is None:
                     continue
                 target = antecedent
+            if (
+                anchor.lemma_.lower() in AIMED_AT_SOMEONE
+                and target.root.pos_ == "NOUN"
+                and not can_hold_view(target.root, lexicon)
+            ):
+                continue  # "the floods threatened the harvest", "blamed the delays on the rain"
             if not holds_a_view(anchor, target):
                 continue  # "financial support for the bank", "support at 1.20"
             # The evidence must show every role that lies in the clause's sentence.

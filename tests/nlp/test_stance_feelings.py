@@ -109,8 +109,12 @@ def test_a_day_is_never_the_holder(stances_of: Stances) -> None:
 
 
 def test_a_reflexive_pronoun_is_not_the_holder(stances_of: Stances) -> None:
-    (stance,) = stances_of("We find ourselves unable to endorse the result.")
-    assert (stance["label"], role(stance, "holder"), stance["negated"]) == ("AGAINST", "We", True)
+    (stance,) = stances_of("The judges find themselves unable to endorse the result.")
+    assert (stance["label"], role(stance, "holder"), stance["negated"]) == (
+        "AGAINST",
+        "The judges",
+        True,
+    )
 
 
 def test_denying_support_is_against(stances_of: Stances) -> None:
