@@ -65,6 +65,7 @@ from annotator.nlp.stance_senses import (
     dateline_tokens,
     holds_a_view,
     hypothetical,
+    not_asserted,
     received_from,
     stopped_by_directive,
 )
@@ -134,6 +135,8 @@ def _stances_of_cue(
         others = [c for c in subject.head.children if c.dep_ in SUBJECTS and c.i not in dateline]
         subject = others[0] if others else None
     if not heads or subject is None or stopped_by_directive(path) or hypothetical(path):
+        return
+    if not_asserted(path):
         return
     if is_relative(subject) and subject.tag_ in ("WDT", "WP"):
         return  # "which" or "who" the parse could not tie to a noun names nobody

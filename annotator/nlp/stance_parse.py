@@ -20,6 +20,9 @@ from annotator.nlp.stance_lexicon import Cue, CueLexicon
 # "support A and oppose B" (conj).
 SUBJECT_BEARING = ("xcomp", "acomp", "advcl", "conj", "pcomp")
 OBJECTS = ("dobj", "ccomp", "xcomp", "attr", "oprd", "obj")
+# Verbs whose target, when they have one, is the object of a preposition: "blamed the delay
+# on X" (X is blamed), "thanked Y for X" (the gratitude is for X).
+PREPOSITION_TARGETS = {"blame": "on", "thank": "for"}
 NOUN_TARGET_PREPOSITIONS = frozenset({"to", "for", "of", "on", "towards", "toward", "against"})
 # Comma-separated modifiers add commentary, not identity: "the principle, which is important".
 NONRESTRICTIVE = frozenset({"appos", "relcl", "acl", "advcl", "parataxis"})
@@ -270,17 +273,18 @@ def target_heads(hit: CueHit) -> list[Token]:
     last = hit.span[-1]
     if last.pos_ == "ADP" and last.i != anchor.i:  # "adhere to X", "in favor of X"
         return children_with(last, ("pobj", "pcomp"))
-    if anchor.lemma_.lower() == "blame":  # "blamed the delay on X": X is blamed
-        # The parser hangs "on X" from the verb or from its object.
-        blamed = [
+    preposition = PREPOSITION_TARGETS.get(anchor.lemma_.lower())
+    if preposition is not None:
+        # The parser hangs "on X" or "for X" from the verb or from its object.
+        aimed_at = [
             pobj
             for word in (anchor, *children_with(anchor, ("dobj",)))
             for prep in children_with(word, ("prep",))
-            if prep.lower_ == "on"
-            for pobj in children_with(prep, ("pobj",))
+            if prep.lower_ == preposition
+            for pobj in children_with(prep, ("pobj", "pcomp"))
         ]
-        if blamed:
-            return blamed
+        if aimed_at:
+            return aimed_at
     if anchor.lemma_.lower() == "warn":  # "warned (the delegates) that X would fail"
         return children_with(anchor, ("ccomp",))
     heads = [

@@ -162,6 +162,31 @@ def hypothetical(path: Sequence[Token]) -> bool:
     )
 
 
+# Verbs and adjectives whose infinitive does not state a view of the subject's own: a claim
+# or a semblance ("claims to support X"), a tendency or a need ("tend to back"), an
+# expectation ("is expected to endorse"), or an order to someone else ("urged Peru to reject
+# X", "forced them to condemn X": the view is asked of another). An attempt states one:
+# "tried to prevent the unions from backing X" is against X.
+NOT_ASSERTED = frozenset(
+    {
+        "claim", "pretend", "profess", "purport", "seem", "appear", "tend", "need",
+        "suppose", "expect", "likely", "unlikely", "able", "urge", "ask", "encourage",
+        "persuade", "press", "invite", "order", "tell", "force", "compel", "oblige",
+        "constrain", "pressure",
+    }
+)  # fmt: skip
+
+
+def not_asserted(path: Sequence[Token]) -> bool:
+    """Whether the cue is the infinitive of a verb that does not assert it ("claims to
+    support X", "urged Peru to reject X"); "continue to", "is willing to", "refused to"
+    and "vowed to" do."""
+    return any(
+        below.dep_ == "xcomp" and above.lemma_.lower() in NOT_ASSERTED
+        for below, above in zip(path, path[1:], strict=False)
+    )
+
+
 # Prepositions that introduce what a feeling is about: "angered by", "pleased with",
 # "upset about", "alarmed at", "worried over", "disappointed in".
 CAUSE_PREPOSITIONS = frozenset({"by", "with", "about", "at", "over", "in", "of", "for"})

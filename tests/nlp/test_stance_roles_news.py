@@ -257,3 +257,24 @@ def test_threatening_or_blaming_a_thing_is_no_stance(stances_of: Stances) -> Non
     assert stances_of("The airline blamed the delays on the weather.") == []
     found = roles(stances_of("Lopez threatened the journalists."))
     assert found == [("AGAINST", "Lopez", None, "the journalists")]
+
+
+def test_thanking_someone_for_something_targets_the_something(stances_of: Stances) -> None:
+    found = roles(stances_of("The minister thanked the donors for their generosity."))
+    assert found == [("FAVOR", "The minister", None, "their generosity")]
+    found = roles(stances_of("The minister thanked the donors."))
+    assert found == [("FAVOR", "The minister", None, "the donors")]
+
+
+def test_an_infinitive_that_states_no_view_of_the_subject_is_no_stance(
+    stances_of: Stances,
+) -> None:
+    # A claim, a tendency, an expectation, a view asked of someone else.
+    assert stances_of("Peru claims to support the treaty.") == []
+    assert stances_of("The senators tend to back the governor.") == []
+    assert stances_of("The board is expected to endorse the merger.") == []
+    found = roles(stances_of("Chile urged Peru to reject the plan."))
+    assert found == [("FAVOR", "Chile", None, "to reject the plan")]
+    # Commitments and attempts state one.
+    found = roles(stances_of("Ghana vowed to oppose the tariffs."))
+    assert found == [("AGAINST", "Ghana", None, "the tariffs")]
