@@ -108,6 +108,12 @@ async def test_scrolling_up_into_unwrapped_text_keeps_what_was_on_screen(
         view.wraps_ahead = False  # what the scroll reaches is not wrapped yet
         view.scroll_to_offset(long_app.session.state.spans[3000].start)
         await pilot.pause()
+        # Up to where the wrapped text around the jump ends (the view wraps what it shows).
+        top = view._layout.paragraph_at(int(view.scroll_offset.y) - 1)
+        while view.scroll_offset.y > 0 and view._layout.is_wrapped(top):
+            view.scroll_to(y=view.scroll_offset.y - 1, animate=False, immediate=True)
+            top = view._layout.paragraph_at(int(view.scroll_offset.y) - 1)
+        await pilot.pause()
         wrapped = view._layout.wrapped_on_demand
         for _ in range(40):
             shown = [view.render_line(y).text for y in range(10)]

@@ -18,7 +18,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.events import MouseDown, MouseMove, MouseUp, Resize
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -220,12 +220,19 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         return found if 0 <= found < len(index) else token
 
     def scroll_to_offset(self, offset: int) -> None:
-        """Scroll just enough for the line showing `offset` to be on screen (the screen of
-        lines around it laid out first, so that it lands where it is drawn)."""
+        """Bring the line showing `offset` on screen (the screen of lines around it laid
+        out first, so that it lands where it is drawn). A line below the view lands a third
+        of the way down, one above it two thirds: a scroll repaints every line of the view,
+        so the next keys' moves the same way should find their lines on screen, not scroll
+        again one line at a time."""
         height = self.scrollable_content_region.height
         self._layout.cover(offset, height, height)
         line = self.line_of(offset)
-        self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True)
+        top = int(self.scroll_offset.y)
+        if line >= top + height:
+            self.scroll_to(y=line - height // 3, animate=False, immediate=True)
+        elif line < top:
+            self.scroll_to(y=line - height + 1 + height // 3, animate=False, immediate=True)
 
     def wrap_ahead(self, offsets: Iterable[int] = ()) -> bool:
         """Wrap a slice of the paragraphs a key may show next: those around the view and
@@ -311,15 +318,22 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             self.refresh()
             return
         layout = self._layout
+        lines: set[int] = set()
         for start, end in ranges:
             for p in self._paragraphs_of(start, end):
                 if not layout.is_wrapped(p):
                     continue  # never drawn: nothing to redraw
                 first = layout.line_of(max(start, layout.starts[p]))
                 last = layout.line_of(min(max(start, end - 1), layout.ends[p]))
-                for line in range(first, last + 1):
-                    self._strips.pop(line, None)
-                self.refresh_lines(first, last - first + 1)
+                lines.update(range(first, last + 1))
+        for line in lines:
+            self._strips.pop(line, None)
+        # One refresh per run of lines on screen: the ranges overlap (the focus is under the
+        # cursor, the old marks beside the new), and each refresh has its cost.
+        top = int(self.scroll_offset.y)
+        shown = sorted(line for line in lines if top <= line < top + self.size.height)
+        for run_start, run_end in _runs(shown):
+            self.refresh_lines(run_start, run_end - run_start)
 
     def _mark_ranges(self, marks: Marks) -> list[tuple[int, int]]:
         ranges = [r for r in (marks.cursor, marks.selection) if r is not None]
@@ -441,3 +455,14 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             return
         if not self._dragged:
             self.post_message(self.Clicked(anchor))
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as runs of consecutive lines, (first, end) each."""
+    runs: list[tuple[int, int]] = []
+    for line in lines:
+        if runs and runs[-1][1] == line:
+            runs[-1] = (runs[-1][0], line + 1)
+        else:
+            runs.append((line, line + 1))
+    return runs
