@@ -42,7 +42,9 @@ def is_negated(path: Sequence[Token]) -> bool:
         )
         if negated_here and lemma not in AFFIRMED_WHEN_NEGATED:
             flips += 1
-        if lemma in NEGATING_GOVERNORS and n:
+        # "refused to back X" negates; "failed to act and lamented X" does not: a verb
+        # coordinated with the governor is not under it.
+        if lemma in NEGATING_GOVERNORS and n and path[n - 1].dep_ != "conj":
             flips += 1
     return flips % 2 == 1
 

@@ -177,6 +177,15 @@ def test_refusing_to_support_is_against(stances_of: Stances) -> None:
     )
 
 
+def test_a_verb_coordinated_with_failed_is_not_negated(stances_of: Stances) -> None:
+    (stance,) = stances_of("The union failed to win the vote and condemned the ruling.")
+    assert (stance["label"], stance["negated"], role(stance, "target")) == (
+        "AGAINST",
+        False,
+        "the ruling",
+    )
+
+
 def test_two_negations_cancel(stances_of: Stances) -> None:
     (stance,) = stances_of("Hungary did not refuse to support the sanctions.")
     assert (stance["label"], stance["negated"]) == ("FAVOR", False)
