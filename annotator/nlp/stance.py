@@ -73,6 +73,7 @@ from annotator.nlp.stance_speakers import (
     can_hold_view,
     find_speaker,
     mention_span,
+    named_by_copula,
     named_in_apposition,
     ref,
     role_span,
@@ -151,7 +152,7 @@ def _stances_of_cue(
         after = max(i for i in dateline if evidence.start <= i < evidence.end) + 1
         evidence = trimmed(anchor.doc[min(after, anchor.i) : evidence.end])
     for holder_token in conjuncts(subject):
-        holder_token = named_in_apposition(holder_token, lexicon)
+        holder_token = named_by_copula(named_in_apposition(holder_token, lexicon), lexicon)
         if (
             speaker_token is not None
             and holder_token.pos_ == "PRON"

@@ -74,6 +74,20 @@ def named_in_apposition(token: Token, lexicon: CueLexicon) -> Token:
     return names[0] if names else token
 
 
+def named_by_copula(token: Token, lexicon: CueLexicon) -> Token:
+    """A common noun that a copula equates with a name ("America was the only country that
+    backed X", "the only leader who backed X is Castro"): the name; otherwise the token."""
+    if token.pos_ != "NOUN" or token.head.lemma_ != "be" or token.head is token:
+        return token
+    other = {"attr": SUBJECTS, "nsubj": ("attr",)}.get(token.dep_, ())
+    names = [
+        c
+        for c in token.head.children
+        if c.dep_ in other and (c.pos_ == "PROPN" or entity_of(c) is not None)
+    ]
+    return names[0] if names and can_hold_view(names[0], lexicon) else token
+
+
 def _reporting_subject(verb: Token, lexicon: CueLexicon) -> Token | None:
     """The subject of a reporting verb; a subjectless one ("..., Tokayev said, adding that")
     takes the subject of the reporting verb it hangs from, skipping other verbs on the way

@@ -278,3 +278,10 @@ def test_an_infinitive_that_states_no_view_of_the_subject_is_no_stance(
     # Commitments and attempts state one.
     found = roles(stances_of("Ghana vowed to oppose the tariffs."))
     assert found == [("AGAINST", "Ghana", None, "the tariffs")]
+
+
+def test_a_noun_that_a_copula_equates_with_a_name_is_the_name(stances_of: Stances) -> None:
+    found = roles(stances_of("Chile was the only country that supported the resolution."))
+    assert found == [("FAVOR", "Chile", None, "the resolution")]
+    found = roles(stances_of("The only leader who praised the deal was Maria Lopez."))
+    assert found == [("FAVOR", "Maria Lopez", None, "the deal")]
