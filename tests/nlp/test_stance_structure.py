@@ -140,7 +140,7 @@ def test_stance_offsets_index_the_text(stances_of: Stances) -> None:
 
 
 def test_cue_describing_a_target_is_no_stance_of_its_own(stances_of: Stances) -> None:
-    stances = stances_of("Japan opposes any external forces interfering in its affairs.")
+    stances = stances_of("Japan opposes any groups criticising its constitution.")
     assert [(role(s, "cue"), role(s, "holder")) for s in stances] == [("opposes", "Japan")]
 
 
