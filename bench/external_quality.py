@@ -25,8 +25,11 @@ Run: python bench/external_quality.py [--examples N] [--conll-docs N] [--mpqa-do
   she), which this tool splits into `speaker` (who reports) and `holder` (whose view).
   Opinions whose source is the writer or is named only in another sentence have an empty
   Source and are left out of the gold (as the issue says); a suggestion on such an
-  expression still counts as wrong. The last line breaks the wrong suggestions down by what
-  MPQA has at their cue. `--mpqa-split train` measures on MPQA train instead (for
+  expression still counts as wrong. The next lines break the wrong suggestions down by what
+  MPQA has at their cue and, for those on a gold opinion, by the roles (holder, target,
+  label) that differ from the closest gold opinion of the document: the near misses a
+  better holder or target boundary would turn right. Reading and matching the gold:
+  bench/mpqa_gold.py. `--mpqa-split train` measures on MPQA train instead (for
   analysis: dev stays the held-out figure). `--by-cue` adds, per setting and rule, a table
   of suggestions made and right per cue phrase (the lemmas of the cue's words): the unit
   the house rule is applied in (read it on train; a cue mostly wrong there is taken off).
@@ -39,17 +42,24 @@ Nothing here ships: the data stays in ../shared/external and only figures are pr
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from mpqa_gold import (  # noqa: E402
+    SOURCELESS,
+    at_cue,
+    failed_roles,
+    matches,
+    read_mpqa_expressions,
+)
 
 from annotator.core.conll import conll_documents  # noqa: E402
 from annotator.core.evaluate import Scores  # noqa: E402
@@ -77,8 +87,6 @@ TO_CONLL = {
 }
 BEFORE_PARSER = "paragraphs"
 RULES = (BEFORE_PARSER, *ENTITY_SETTINGS)
-POLARITY = {"Positive": "FAVOR", "Negative": "AGAINST"}
-SOURCELESS = "no source in the sentence"  # the writer's, or a source named elsewhere
 
 Entity = tuple[int, int, str]  # (start, end, CoNLL label) in one document's text
 
@@ -217,119 +225,6 @@ def _changes(
 # --- stances ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GoldOpinion:
-    holder: tuple[tuple[int, int], ...]
-    target: tuple[tuple[int, int], ...]
-    label: str
-
-
-def _ranges(part: list[list[str]], offset: int) -> tuple[tuple[int, int], ...]:
-    found = []
-    for item in part[1]:
-        start, end = item.split(":")
-        found.append((int(start) + offset, int(end) + offset))
-    return tuple(found)
-
-
-@dataclass(frozen=True)
-class Expression:
-    """Any MPQA opinion's polar expression, with what the gold keeps of it."""
-
-    start: int
-    end: int
-    kind: str  # "gold", SOURCELESS, "no target", "neutral"
-
-
-def read_mpqa(path: Path, limit: int | None) -> tuple[list[str], list[list[GoldOpinion]]]:
-    """One text per MPQA document (its sentences joined by spaces) and its gold opinions."""
-    texts, golds, _ = read_mpqa_expressions(path, limit)
-    return texts, golds
-
-
-def read_mpqa_expressions(
-    path: Path, limit: int | None
-) -> tuple[list[str], list[list[GoldOpinion]], list[list[Expression]]]:
-    """`read_mpqa`, plus every opinion's polar expression by document."""
-    sentences = json.loads(path.read_text(encoding="utf-8"))
-    order: list[str] = []
-    parts: dict[str, list[dict[str, Any]]] = {}
-    for sentence in sentences:
-        document = sentence["sent_id"].rsplit("-", 1)[0]
-        if document not in parts:
-            order.append(document)
-            parts[document] = []
-        parts[document].append(sentence)
-    texts, golds, expressions = [], [], []
-    for document in order[:limit] if limit else order:
-        text = ""
-        gold = []
-        found: list[Expression] = []
-        for sentence in parts[document]:
-            offset = len(text) + (1 if text else 0)
-            text = f"{text} {sentence['text']}" if text else sentence["text"]
-            for opinion in sentence["opinions"]:
-                label = POLARITY.get(opinion.get("Polarity") or "")
-                if label and opinion["Source"][0] and opinion["Target"][0]:
-                    gold.append(
-                        GoldOpinion(
-                            _ranges(opinion["Source"], offset),
-                            _ranges(opinion["Target"], offset),
-                            label,
-                        )
-                    )
-                kind = (
-                    "neutral"
-                    if not label
-                    else SOURCELESS
-                    if not opinion["Source"][0]
-                    else "no target"
-                    if not opinion["Target"][0]
-                    else "gold"
-                )
-                for start, end in _ranges(opinion["Polar_expression"], offset):
-                    found.append(Expression(start, end, kind))
-        texts.append(text)
-        golds.append(gold)
-        expressions.append(found)
-    return texts, golds, expressions
-
-
-def _overlaps(role: dict[str, Any] | None, ranges: Iterable[tuple[int, int]]) -> bool:
-    return role is not None and any(
-        role["start"] < end and start < role["end"] for start, end in ranges
-    )
-
-
-def source_of(stance: dict[str, Any], rule: str) -> dict[str, Any] | None:
-    """The role compared with MPQA's Source: the holder ("holder" rule), or the speaker when
-    there is one, else the holder ("source" rule: the outermost source below the writer)."""
-    if rule == "source" and stance.get("speaker"):
-        speaker: dict[str, Any] = stance["speaker"]
-        return speaker
-    holder: dict[str, Any] | None = stance["holder"]
-    return holder
-
-
-def _matches(stance: dict[str, Any], gold: GoldOpinion, rule: str = "holder") -> bool:
-    return (
-        stance["label"] == gold.label
-        and _overlaps(source_of(stance, rule), gold.holder)
-        and _overlaps(stance["target"], gold.target)
-    )
-
-
-def _at_cue(stance: dict[str, Any], expressions: Iterable[Expression]) -> str:
-    """What MPQA has at a suggestion's cue (the first expression overlapping it)."""
-    cue = stance["cue"]
-    for found in expressions:
-        if found.start < cue["end"] and cue["start"] < found.end:
-            if found.kind == "gold":
-                return "a gold opinion (holder, target or label differ)"
-            return f"an opinion with {found.kind}"
-    return "no opinion"
-
-
 def cue_key(doc: Any, stance: dict[str, Any]) -> str:
     """The lexicon phrase a suggestion's cue matched, as the lemmas of its words (the unit
     the lexicon is edited in: 'support', 'adhere to')."""
@@ -372,10 +267,11 @@ def bench_stances(
             right = suggested = neutral = roleless = 0
             recalled: set[tuple[int, int]] = set()
             wrong: list[str] = []
-            at_cue: Counter[str] = Counter()
+            at_cue_count: Counter[str] = Counter()
             made: Counter[str] = Counter()
             made_right: Counter[str] = Counter()
             unmarked: Counter[str] = Counter()
+            near: Counter[str] = Counter()
             for number, (doc, gold) in enumerate(zip(docs, golds, strict=True)):
                 for stance in doc._.stances or []:
                     if not (stance["holder"] and stance["target"]):
@@ -384,7 +280,7 @@ def bench_stances(
                         neutral += 1
                         continue
                     suggested += 1
-                    hits = [n for n, g in enumerate(gold) if _matches(stance, g, rule)]
+                    hits = [n for n, g in enumerate(gold) if matches(stance, g, rule)]
                     right += bool(hits)
                     key = cue_key(doc, stance)
                     made[key] += 1
@@ -392,9 +288,11 @@ def bench_stances(
                     recalled.update((number, n) for n in hits)
                     if not hits:
                         wrong.append(_describe(stance))
-                        what = _at_cue(stance, expressions[number])
-                        at_cue[what] += 1
+                        what = at_cue(stance, expressions[number])
+                        at_cue_count[what] += 1
                         unmarked[key] += what == "no opinion"
+                        if what.startswith("a gold opinion"):
+                            near[failed_roles(stance, gold, rule)] += 1
             tally = Scores(right, suggested - right, total_gold - len(recalled))
             recall = len(recalled) / max(total_gold, 1)
             f1 = 2 * tally.precision * recall / max(tally.precision + recall, 1e-9)
@@ -406,11 +304,17 @@ def bench_stances(
             )
             print(
                 "    wrong suggestions, by what MPQA has at their cue: "
-                + "; ".join(f"{what} {count}" for what, count in at_cue.most_common())
+                + "; ".join(f"{what} {count}" for what, count in at_cue_count.most_common())
+            )
+            # Near misses: which roles differ from the closest gold opinion of the document
+            # (the unit to repair: holders, target boundaries or polarity).
+            print(
+                "    wrong on a gold opinion, by the roles that differ from the closest one: "
+                + "; ".join(f"{roles} {count}" for roles, count in near.most_common())
             )
             # A diagnostic, not the target's figure: the gold leaves out the opinions whose
             # source the sentence does not name, so a suggestion on one cannot be right.
-            unscorable = at_cue[f"an opinion with {SOURCELESS}"]
+            unscorable = at_cue_count[f"an opinion with {SOURCELESS}"]
             print(
                 f"    (P without the {unscorable} suggestions on opinions with {SOURCELESS}:"
                 f" {right / max(suggested - unscorable, 1):.3f}; a diagnostic only)"
