@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.screen import Screen
 
 from annotator.ui.app import AnnotatorApp, build_app
 from annotator.ui.widgets.article_view import AHEAD_SCREENS, ArticleView
@@ -257,3 +258,30 @@ async def test_keys_after_time_between_keys_wrap_nothing(tmp_path: Path) -> None
         )
     assert await _keys_wrapping_on_demand(apps[0], wraps_ahead=True) == [0] * 70
     assert sum(await _keys_wrapping_on_demand(apps[1], wraps_ahead=False)) > 0
+
+
+async def test_a_new_height_costs_no_layout_pass(
+    long_app: AnnotatorApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Wrapping changes the view's height (the scrollbar's); the view's own size does not
+    # depend on it, so no layout pass (5-6 ms, and a repaint of the whole screen) runs.
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        view.wraps_ahead = False
+        passes: list[object] = []
+        refresh_layout = Screen._refresh_layout
+
+        def counted(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+            passes.append(self)
+            refresh_layout(self, *args, **kwargs)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        height = view.virtual_size.height
+        thumb = view.vertical_scrollbar.window_virtual_size
+        view.wraps_ahead = True
+        view.wrap_ahead([long_app.session.state.spans[3500].start])
+        await pilot.pause()
+        assert view.virtual_size.height != height
+        assert view.vertical_scrollbar.window_virtual_size == view.virtual_size.height != thumb
+        assert passes == []

@@ -90,10 +90,12 @@ class ArticlePainting:
         lo = bisect_left(self._stances, start - self._stance_reach, key=_evidence_start)
         return [s for s in self._stances[lo:hi] if s.evidence.end > start]
 
-    def _cuts(self, start: int, end: int) -> Iterable[int]:
-        for span in self._spans_in(start, end):
+    def _cuts(self, spans: list[Span], stances: list[Stance]) -> Iterable[int]:
+        """Where the style may change: the ends of `spans` and `stances` (those a range of
+        the text shows) and of the marks."""
+        for span in spans:
             yield from (span.start, span.end)
-        for stance in self._stances_in(start, end):
+        for stance in stances:
             yield from (stance.evidence.start, stance.evidence.end)
         active = self._item(self._marks.stance)
         if isinstance(active, Stance):
@@ -103,11 +105,12 @@ class ArticlePainting:
             if mark is not None:
                 yield from mark
 
-    def _style_at(self, offset: int) -> Style:
-        """The style of one character: stance underneath, span on top, then the marks."""
+    def _style_at(self, offset: int, spans: list[Span], stances: list[Stance]) -> Style:
+        """The style of one character: stance underneath, span on top, then the marks
+        (`spans` and `stances`: those of the line it is on, found once per line)."""
         style = _PLAIN
         marks = self._marks
-        for stance in self._stances_in(offset, offset + 1):
+        for stance in stances:
             if stance.status == "rejected" or not (
                 stance.evidence.start <= offset < stance.evidence.end
             ):
@@ -123,7 +126,7 @@ class ArticlePainting:
                 ref = active.role(name)
                 if ref is not None and ref.start <= offset < ref.end:
                     style += _mark_style(color, "role")
-        for span in self._spans_in(offset, offset + 1):
+        for span in spans:
             if not span.start <= offset < span.end:
                 continue
             if span.status == "rejected":
@@ -197,21 +200,30 @@ class ArticlePainting:
         if item is None:
             active = self._item(self._marks.stance)
             label = active.label if active is not None else ""
-            return Style(
-                color="#ffffff",
-                bgcolor=_blend(self.scheme.color(label), "#000000", 0.3),
-                italic=True,
-            )
+            return _tag_look(self.scheme.color(label), "role")
         color = self.scheme.color(item.label)
         if isinstance(item, Stance):
-            return Style(color="#ffffff", bgcolor=color, bold=item.id == self._marks.focus)
+            return _tag_look(color, "focused stance" if item.id == self._marks.focus else "stance")
         if item.status == "rejected":
             return _REJECTED
         if item.id == self._marks.focus:
-            return Style(color=_INK, bgcolor=color, bold=True, reverse=False)
-        if item.status == "suggested":
-            return Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
-        return Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)
+            return _tag_look(color, "focused span")
+        return _tag_look(color, "suggested" if item.status == "suggested" else "decided")
+
+
+@lru_cache(maxsize=256)
+def _tag_look(color: str, kind: str) -> Style:
+    """A tag's style, made once per color and kind: a repainted line asks for each of its
+    tags' (parsing the colors anew cost more than the rest of the line)."""
+    if kind == "role":
+        return Style(color="#ffffff", bgcolor=_blend(color, "#000000", 0.3), italic=True)
+    if kind in ("stance", "focused stance"):
+        return Style(color="#ffffff", bgcolor=color, bold=kind == "focused stance")
+    if kind == "focused span":
+        return Style(color=_INK, bgcolor=color, bold=True, reverse=False)
+    if kind == "suggested":
+        return Style(color=color, bgcolor=_blend(color, "#000000", 0.75), dim=True)
+    return Style(color=_blend(color, "#000000", 0.7), bgcolor=color, bold=True)
 
 
 def _span_start(span: Span) -> int:

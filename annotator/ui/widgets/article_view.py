@@ -161,7 +161,22 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             if 0 <= p < len(first) - 1 and p not in relaid:
                 strips[line - old_first[p] + first[p]] = strip
         self._strips = strips
-        self.virtual_size = Size(self._layout.width, first[-1])
+        top = int(self.scroll_offset.y)
+        if min(relaid, default=len(first)) < len(first) - 1 and (
+            first[min(relaid)] < top + self.size.height
+        ):
+            self.refresh()  # lines on screen, or their numbers, changed
+        self._set_height(first[-1])
+
+    def _set_height(self, lines: int) -> None:
+        """The view's height in lines, without a layout pass (5-6 ms, and a repaint of
+        the whole screen): the view's own size does not depend on it, only its scrollbar
+        does. Textual does the same when a layout finds a new virtual size; a scrollbar
+        that must appear or go asks for a layout itself."""
+        size = Size(self._layout.width, lines)
+        if size != self.virtual_size:
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
 
     def set_marks(self, marks: Marks) -> None:
         """Move focus, cursor or selection: only the lines they leave and enter are redrawn."""
@@ -414,11 +429,13 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         segments: list[Segment] = []
         tags = self._tags(start, end)
         tag_index = 0
-        inner = (c for c in (*self._cuts(start, end), *(t.at for t in tags)) if start < c < end)
+        spans = self._spans_in(start, end)
+        stances = self._stances_in(start, end)
+        inner = (c for c in (*self._cuts(spans, stances), *(t.at for t in tags)) if start < c < end)
         cuts = sorted({start, end, *inner})
         for left, right in zip(cuts, cuts[1:], strict=False):
             if left < right:
-                style = base + self._style_at(left)
+                style = base + self._style_at(left, spans, stances)
                 segments.append(Segment(self._display[left:right], style))
             while tag_index < len(tags) and tags[tag_index].at <= right:
                 segments.append(Segment(tags[tag_index].text, base + tags[tag_index].style))
