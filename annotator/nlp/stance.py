@@ -133,7 +133,11 @@ def _stances_of_cue(
     if subject is not None and subject.i in dateline:
         # "KIGALI, March 3 (AFP) - Rwanda condemned": the parser may take the dateline's
         # place for a second subject; the other one holds the view.
-        others = [c for c in subject.head.children if c.dep_ in SUBJECTS and c.i not in dateline]
+        # Or it hangs the real subject from the place ("Tehran, Dec 9, IRNA -- Analyst Ali
+        # Khan rejected": Khan an apposition of Tehran).
+        others = [
+            c for c in subject.head.children if c.dep_ in SUBJECTS and c.i not in dateline
+        ] or [c for c in subject.children if c.dep_ == "appos" and c.i not in dateline]
         subject = others[0] if others else None
     if not heads or subject is None or stopped_by_directive(path) or hypothetical(path):
         return

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from annotator.nlp.layout_rules import DASHES, dateline_places
+from annotator.nlp.layout_rules import DASHES, MONTHS, dateline_places
 from annotator.nlp.stance_parse import children_with
 
 # Verbs that say "stop doing": their complement is what the stance is against.
@@ -228,6 +228,27 @@ def dateline_tokens(doc: Doc) -> set[int]:
             if doc[end - 1].text in DASHES:
                 break
         found.update(range(place.start, end))
+    return found | _title_case_datelines(doc)
+
+
+def _title_case_datelines(doc: Doc) -> set[int]:
+    """Datelines in title case opening a sentence: a place, a comma, a month, then within a
+    few words a dash or colon ("Tehran, Dec 9, IRNA --", "Nairobi, March 13 (Xinhua) -")."""
+    found: set[int] = set()
+    for sentence in doc.sents:
+        start = end = sentence.start
+        while end < sentence.end and end - start < 4 and doc[end].is_title and doc[end].is_alpha:
+            end += 1
+        if end == start or end + 1 >= len(doc) or doc[end].text != ",":
+            continue
+        if doc[end + 1].lower_ not in MONTHS:
+            continue
+        for stop in range(end + 2, min(end + 10, len(doc))):
+            if "\n" in doc[stop].text:
+                break
+            if doc[stop].text in DASHES or doc[stop].text == ":":
+                found.update(range(start, stop + 1))
+                break
     return found
 
 

@@ -108,6 +108,16 @@ def test_a_dateline_never_holds_a_view(stances_of: Stances) -> None:
     assert holders == ["Rwanda"]
 
 
+def test_a_title_case_dateline_never_holds_a_view(stances_of: Stances) -> None:
+    text = "Kigali, March 3 (AFP) - Rwanda condemned the raid on the border post."
+    assert [role(s, "holder") for s in stances_of(text)] == ["Rwanda"]
+    # The parser may hang the real subject from the place, as its apposition.
+    text = "Tehran, Dec 9, IRNA -- Leading analyst Ali Khan on Sunday rejected the report."
+    assert [(role(s, "holder"), role(s, "target")) for s in stances_of(text)] == [
+        ("Ali Khan", "the report")
+    ]
+
+
 def test_no_suggestion_without_a_holder(stances_of: Stances) -> None:
     assert stances_of("Support the troops!") == []
     assert stances_of("Condemned by many, the plan was dropped.") == []
