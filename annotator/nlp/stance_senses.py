@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Span, Token
 
 from annotator.nlp.layout_rules import DASHES, MONTHS, dateline_places
-from annotator.nlp.stance_parse import children_with
+from annotator.nlp.stance_parse import children_with, is_reflexive
 
 # Verbs that say "stop doing": their complement is what the stance is against.
 STOPPING = frozenset({"stop", "cease", "quit", "end", "halt", "refrain", "abandon", "desist"})
@@ -32,6 +32,8 @@ DIRECTIVES = frozenset(
     {"urge", "ask", "call", "press", "demand", "request", "encourage", "appeal", "tell", "want"}
 )
 SENSE_CHECKED = frozenset({"support", "back", "backing", "uphold"})
+# Cues that, aimed at oneself, mean providing for or protecting oneself, not a view.
+SELF_REGARDING = frozenset({"support", "back", "defend"})
 # Support that is money, matter or force is no opinion.
 MATERIAL = frozenset(
     {
@@ -75,7 +77,7 @@ NUMERIC_LABELS = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY", "ORDINAL
 def holds_a_view(anchor: Token, target: Span) -> bool:
     """False for a support/back cue used in a material, market or phrasal sense, for
     "dismiss" whose object is a person or a post ("dismissed two officers": fired them), for
-    "want to say/know" and for "each other"."""
+    "want to say/know", for "each other" and for oneself ("to support themselves")."""
     if anchor.lemma_.lower() == "dismiss":
         root = target.root
         return not (
@@ -85,6 +87,8 @@ def holds_a_view(anchor: Token, target: Span) -> bool:
         )
     if target.text.lower() in ("each other", "one another"):
         return False  # "to support each other": mutual, no position on anything
+    if is_reflexive(target.root) and anchor.lemma_.lower() in SELF_REGARDING:
+        return False  # "earn enough to support themselves", "defended himself in court"
     if anchor.lemma_.lower() == "want":
         return target.root.lemma_.lower() not in DISCOURSE
     if anchor.lemma_.lower() not in SENSE_CHECKED:

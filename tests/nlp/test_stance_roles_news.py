@@ -232,6 +232,8 @@ def test_want_to_say_or_know_is_no_stance(stances_of: Stances) -> None:
 
 def test_mutual_and_family_support_and_anyone_are_no_stance(stances_of: Stances) -> None:
     assert stances_of("The members learn to support each other.") == []
+    assert stances_of("The workers earn too little to support themselves.") == []
+    assert stances_of("The general defended himself at the trial.") == []
     assert stances_of("The workers rely on benefits to support their families.") == []
     assert stances_of("Anyone who supports the violence is playing with fire.") == []
 
