@@ -126,6 +126,9 @@ def _stances_of_cue(
         subject, clause_head, path = climb_to_subject(anchor)
         if hit.cue.target == "action":
             heads, flipped = action_heads(anchor)
+            # "called on the agencies" without an action: the object is who is asked, not
+            # what is asked for ("urged restraint", "demanded his release" keep theirs).
+            heads = [h for h in heads if h.dep_ != "dobj" or not can_hold_view(h, lexicon)]
         else:
             heads = target_heads(hit)
         if subject is not None and subject.text[:1] in ("'", "’"):

@@ -287,3 +287,11 @@ def test_a_noun_that_a_copula_equates_with_a_name_is_the_name(stances_of: Stance
     assert found == [("FAVOR", "Chile", None, "the resolution")]
     found = roles(stances_of("The only leader who praised the deal was Maria Lopez."))
     assert found == [("FAVOR", "Maria Lopez", None, "the deal")]
+
+
+def test_who_a_directive_asks_is_not_its_target(stances_of: Stances) -> None:
+    # Without an action, the object of "urge" or "call on" is whom they ask.
+    assert stances_of("The envoy urged the government.") == []
+    assert stances_of("The group will call on key government agencies.") == []
+    found = roles(stances_of("The UN urged restraint."))
+    assert found == [("FAVOR", "UN", None, "restraint")]
