@@ -285,3 +285,27 @@ async def test_a_new_height_costs_no_layout_pass(
         assert view.virtual_size.height != height
         assert view.vertical_scrollbar.window_virtual_size == view.virtual_size.height != thumb
         assert passes == []
+
+
+async def test_time_between_keys_renders_the_lines_a_scroll_brings_in(
+    long_app: AnnotatorApp,
+) -> None:
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        height = view.scrollable_content_region.height
+        await _idle_until_wrapped(pilot, view)
+        for _ in range(100):
+            if all(line in view._strips for line in range(2 * height)):
+                break
+            await pilot.pause(0.05)
+        assert view.rendered_ahead > 0
+        # A scroll of two thirds of a screen paints from lines rendered already, and they
+        # are the lines a fresh render draws.
+        view.renders = 0
+        view.scroll_to(y=2 * height // 3, animate=False, immediate=True)
+        await pilot.pause()
+        assert view.renders == 0
+        kept = [view.render_line(y) for y in range(height)]
+        view._strips.clear()
+        assert [view.render_line(y) for y in range(height)] == kept

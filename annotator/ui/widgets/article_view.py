@@ -9,6 +9,7 @@ the same on a 4,000-character article and on a 120,000-character one.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
@@ -89,6 +90,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._drag_anchor: int | None = None
         self._dragged = False
         self.renders = 0  # lines rendered since the document was shown (for tests/bench)
+        self.rendered_ahead = 0  # lines rendered between keys (by `wrap_ahead`; not in renders)
         self.wraps_ahead = True  # whether `wrap_ahead` works (off: only what is asked for)
 
     # -- what the screen calls -------------------------------------------------------------
@@ -102,6 +104,7 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         self._marks = marks
         self._shown = True
         self.renders = 0
+        self.rendered_ahead = 0
         self._lay_out()
         self.scroll_to(0, 0, animate=False)
 
@@ -253,26 +256,44 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
         """Wrap a slice of the paragraphs a key may show next: those around the view and
         around `offsets` (where the focus and the cursor are, or go next). A key then finds
         them wrapped, and the view's height, which a newly wrapped paragraph changes, does
-        not change on the key (that cost a layout pass and an extra frame). What is on
-        screen stays in place. Returns whether more remain to wrap."""
+        not change on the key. What is on screen stays in place. Once those are wrapped, the
+        lines a screen above and below the view are rendered. Returns whether more remain."""
         layout = self._layout
-        if not (self._shown and self.wraps_ahead) or layout.wrapped == len(layout.starts):
+        if not (self._shown and self.wraps_ahead):
             return False
         height = max(1, self.scrollable_content_region.height)
         reach = AHEAD_SCREENS * height
         top = int(self.scroll_offset.y)
         shown = layout.paragraph_at(top)
         todo: dict[int, None] = {}  # in order, once each
-        for p in (shown, *map(layout.paragraph_of, offsets)):
-            todo.update(dict.fromkeys(layout.unwrapped_near(p, reach, reach + height)))
+        if layout.wrapped < len(layout.starts):
+            for p in (shown, *map(layout.paragraph_of, offsets)):
+                todo.update(dict.fromkeys(layout.unwrapped_near(p, reach, reach + height)))
         if not todo:
-            return False
+            return self._render_ahead(top, height)
         before = layout.first[shown]
         done = layout.wrap_for(todo, AHEAD_SLICE)
         if layout.first[shown] != before:
             # Paragraphs above the view grew or shrank: the lines on screen stay on screen.
             self.scroll_to(y=top + layout.first[shown] - before, animate=False, immediate=True)
         return done < len(todo)
+
+    def _render_ahead(self, top: int, height: int) -> bool:
+        """Render, for a slice of time, the lines a screen above and below the view that
+        are not rendered yet: a scroll then repaints the view from rendered lines (a line
+        takes 0.1 ms to render, and a scroll brings in up to two thirds of a screen).
+        Returns whether more remain."""
+        width = self.scrollable_content_region.width
+        deadline = time.perf_counter() + AHEAD_SLICE
+        base = self._base()
+        for line in range(max(0, top - height), min(self.line_count, top + 2 * height)):
+            if line in self._strips or not self._layout.is_wrapped(self._layout.paragraph_at(line)):
+                continue
+            if time.perf_counter() >= deadline:
+                return True
+            self._strips[line] = self._render_strip(line).crop_extend(0, width, base)
+            self.rendered_ahead += 1
+        return False
 
     @property
     def line_count(self) -> int:
@@ -418,12 +439,12 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             return Strip.blank(width, self._base())
         strip = self._strips.get(line)
         if strip is None or strip.cell_length != width:
+            self.renders += 1
             strip = self._render_strip(line).crop_extend(0, width, self._base())
             self._strips[line] = strip
         return strip
 
     def _render_strip(self, line: int) -> Strip:
-        self.renders += 1
         start, end = self.line_range(line)
         base = self._base()
         segments: list[Segment] = []
