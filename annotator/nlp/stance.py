@@ -17,9 +17,9 @@ Pronoun holders and speakers ("Wang said he supports") resolve to the nearest ea
 of a fitting type in their sentence when that is unambiguous; "I" and "we" in reported speech
 ("We welcome X," Zhang said) are the speaker, who speaks for them; with no speaker in the
 sentence (the writer's own voice, or a quote attributed in another sentence) they name no one
-and the stance is not suggested. The suggestions land in
-`doc._.stances` as plain dicts in the export stance shape, so they survive
-`nlp.pipe(n_process=...)` and `Doc.to_bytes`.
+and the stance is not suggested, unless the lexicon's `writer_voice` asks for the writer's
+own (op-eds, letters). The suggestions land in `doc._.stances` as plain dicts in the export
+stance shape, so they survive `nlp.pipe(n_process=...)` and `Doc.to_bytes`.
 
 This module puts the roles together and is the spaCy component; `stance_parse` reads the
 roles off the parse, `stance_speakers` finds who reports them, `stance_senses` holds the
@@ -174,7 +174,11 @@ def _stances_of_cue(
             and holder_token.i != speaker_token.i
         ):
             holder_token = speaker_token  # "We welcome X," Zhang said: Zhang speaks for "we"
-        if speaker_token is None and holder_token.lower_ in ("i", "we"):
+        if (
+            speaker_token is None
+            and holder_token.lower_ in ("i", "we")
+            and not lexicon.writer_voice
+        ):
             # No one in the sentence says it: the writer's own voice (a letter, a transcript)
             # or a quote whose speaker another sentence names; the holder would name no one.
             continue

