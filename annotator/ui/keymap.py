@@ -85,6 +85,10 @@ ANNOTATE_KEYS: list[BindingType] = [
     binding("right,l", "cursor(1)", "\u2192", "Move the token cursor right", False),
     binding("up,k", "cursor_line(-1)", "\u2191", "Move the token cursor up a line", False),
     binding("down,j", "cursor_line(1)", "\u2193", "Move the token cursor down a line", False),
+    binding("pageup", "cursor_page(-1)", "page\u2191", "Move the token cursor up a screen", False),
+    binding(
+        "pagedown", "cursor_page(1)", "page\u2193", "Move the token cursor down a screen", False
+    ),
     binding("shift+left,H", "select(-1)", "select \u2190", "Extend the selection left", False),
     binding("shift+right,L", "select(1)", "select \u2192", "Extend the selection right", False),
     binding(

@@ -309,3 +309,32 @@ async def test_time_between_keys_renders_the_lines_a_scroll_brings_in(
         kept = [view.render_line(y) for y in range(height)]
         view._strips.clear()
         assert [view.render_line(y) for y in range(height)] == kept
+
+
+async def test_page_keys_move_the_cursor_a_screen_and_stop_at_the_ends(
+    long_app: AnnotatorApp,
+) -> None:
+    async with long_app.run_test(size=(100, 12)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        page = view.scrollable_content_region.height - 2
+
+        def cursor_line() -> int:
+            cursor = screen(long_app)._marks().cursor
+            assert cursor is not None
+            return view.line_of(cursor[0])
+
+        start = cursor_line()
+        await pilot.press("pagedown")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert cursor_line() == start + 2 * page
+        cursor = screen(long_app)._marks().cursor
+        assert cursor is not None and _on_screen(view, cursor[0])
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert cursor_line() == start + page
+        for _ in range(3):
+            await pilot.press("pageup")
+        await pilot.pause()
+        assert cursor_line() == 0  # the first line, not a refusal to move

@@ -36,11 +36,11 @@ class CursorKeys:
             view.set_view(span.id if span else None, token, None)
         self._redraw()
 
-    def _line_token(self, delta: int) -> int | None:
+    def _line_token(self, delta: int, clamp: bool = False) -> int | None:
         view = self.view
         if view.cursor is None or view.index is None:
             return None
-        return self.article.token_on_line(view.index, view.cursor, delta)
+        return self.article.token_on_line(view.index, view.cursor, delta, clamp)
 
     @needs_spans
     def action_cursor(self, delta: int) -> None:
@@ -50,6 +50,13 @@ class CursorKeys:
     @needs_spans
     def action_cursor_line(self, delta: int) -> None:
         if (token := self._line_token(delta)) is not None:
+            self._move(token, extend=False)
+
+    @needs_spans
+    def action_cursor_page(self, direction: int) -> None:
+        # A screen less two lines, so the line the cursor left stays in sight.
+        page = max(1, self.article.scrollable_content_region.height - 2)
+        if (token := self._line_token(direction * page, clamp=True)) is not None:
             self._move(token, extend=False)
 
     @needs_spans

@@ -15,10 +15,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.events import MouseDown, MouseMove, MouseUp, Resize
+from textual.events import Resize
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -27,9 +26,9 @@ from textual.widget import Widget
 
 from annotator.core.model import DocumentState, Span, Stance
 from annotator.core.scheme import LabelScheme
-from annotator.core.tokens import TokenIndex, is_space_token
 from annotator.ui.display import display_text
 from annotator.ui.review_state import Marks
+from annotator.ui.widgets.article_geometry import ArticleGeometry
 from annotator.ui.widgets.article_layout import ArticleLayout
 from annotator.ui.widgets.article_paint import ArticlePainting, refs
 
@@ -44,7 +43,7 @@ AHEAD_SCREENS = 2
 AHEAD_SLICE = 0.002  # seconds
 
 
-class ArticleView(ArticlePainting, ScrollView, can_focus=False):
+class ArticleView(ArticleGeometry, ArticlePainting, ScrollView, can_focus=False):
     """The article with its annotations; the screen tells it what changed."""
 
     DEFAULT_CSS = """
@@ -193,49 +192,6 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
             self._relayout(ranges)
             return
         self._refresh_ranges(ranges)
-
-    def line_of(self, offset: int) -> int:
-        """The display line that shows character `offset`."""
-        return self._layout.line_of(offset) if self._shown else 0
-
-    def line_range(self, line: int) -> tuple[int, int]:
-        """The character range that display line `line` shows."""
-        return self._layout.line_range(line)
-
-    def offset_at(self, line: int, column: int) -> int:
-        """The character shown at `column` of display line `line` (clamped to the line)."""
-        line = max(0, min(line, self.line_count - 1))
-        start, end = self.line_range(line)
-        x = 0
-        tags = self._tag_texts(start, end)
-        tag_index = 0
-        for offset in range(start, end):
-            width = cell_len(self._display[offset])
-            if x + width > column:
-                return offset
-            x += width
-            while tag_index < len(tags) and tags[tag_index][0] <= offset + 1:
-                x += cell_len(tags[tag_index][1])
-                tag_index += 1
-        return max(start, end - 1) if end > start else start
-
-    def token_on_line(self, index: TokenIndex, token: int, delta: int) -> int:
-        """The word token `delta` display lines above or below `token`, in about the same
-        column (`token` itself at the first or last line)."""
-        start = index.tokens[token].start
-        self._layout.cover(start, abs(delta) + 1, abs(delta) + 1)
-        line = self.line_of(start)
-        target = line + delta
-        if not 0 <= target < self.line_count:
-            return token
-        column = start - self.line_range(line)[0]
-        found = index.token_at(self.offset_at(target, column))
-        if found is None:
-            return token
-        step = 1 if delta > 0 else -1
-        while 0 <= found < len(index) and is_space_token(index.tokens[found]):
-            found += step
-        return found if 0 <= found < len(index) else token
 
     def scroll_to_offset(self, offset: int) -> None:
         """Bring the line showing `offset` on screen (the screen of lines around it laid
@@ -462,37 +418,6 @@ class ArticleView(ArticlePainting, ScrollView, can_focus=False):
                 segments.append(Segment(tags[tag_index].text, base + tags[tag_index].style))
                 tag_index += 1
         return Strip(segments).simplify()
-
-    # -- mouse -----------------------------------------------------------------------------
-
-    def _offset_of_event(self, x: int, y: int) -> int:
-        region = self.scrollable_content_region
-        column = x - (region.x - self.region.x)
-        return self.offset_at(y + self.scroll_offset.y - (region.y - self.region.y), column)
-
-    def on_mouse_down(self, event: MouseDown) -> None:
-        if not self._shown:
-            return
-        self._drag_anchor = self._offset_of_event(event.x, event.y)
-        self._dragged = False
-        self.capture_mouse()
-
-    def on_mouse_move(self, event: MouseMove) -> None:
-        if self._drag_anchor is None or not event.button:
-            return
-        offset = self._offset_of_event(event.x, event.y)
-        if offset != self._drag_anchor or self._dragged:
-            self._dragged = True
-            self.post_message(self.Dragged(self._drag_anchor, offset))
-
-    def on_mouse_up(self, event: MouseUp) -> None:
-        anchor = self._drag_anchor
-        self._drag_anchor = None
-        self.release_mouse()
-        if anchor is None:
-            return
-        if not self._dragged:
-            self.post_message(self.Clicked(anchor))
 
 
 def _runs(lines: list[int]) -> list[tuple[int, int]]:
