@@ -84,6 +84,7 @@ CUES_FILE = "cues.json"  # the lexicon's name inside a saved pipeline's componen
 # endangering it or naming a cause.
 AIMED_AT_SOMEONE = frozenset({"threaten", "blame"})
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
+WRITER_SUBJECTS = frozenset({"i", "we"})  # who holds a view in the writer's own voice
 FLIPPED = {"FAVOR": "AGAINST", "AGAINST": "FAVOR", "NEUTRAL": "NEUTRAL"}
 
 if not Doc.has_extension("stances"):
@@ -142,9 +143,13 @@ def _stances_of_cue(
             c for c in subject.head.children if c.dep_ in SUBJECTS and c.i not in dateline
         ] or [c for c in subject.children if c.dep_ == "appos" and c.i not in dateline]
         subject = others[0] if others else None
-    if not heads or subject is None or stopped_by_directive(path) or hypothetical(path):
-        return
-    if not_asserted(path):
+    if (
+        not heads
+        or subject is None
+        or stopped_by_directive(path)
+        or hypothetical(path)
+        or not_asserted(path)
+    ):
         return
     if is_relative(subject) and subject.tag_ in ("WDT", "WP"):
         return  # "which" or "who" the parse could not tie to a noun names nobody
@@ -176,7 +181,7 @@ def _stances_of_cue(
             holder_token = speaker_token  # "We welcome X," Zhang said: Zhang speaks for "we"
         if (
             speaker_token is None
-            and holder_token.lower_ in ("i", "we")
+            and holder_token.lower_ in WRITER_SUBJECTS
             and not lexicon.writer_voice
         ):
             # No one in the sentence says it: the writer's own voice (a letter, a transcript)

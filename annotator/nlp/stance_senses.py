@@ -78,7 +78,8 @@ def holds_a_view(anchor: Token, target: Span) -> bool:
     """False for a support/back cue used in a material, market or phrasal sense, for
     "dismiss" whose object is a person or a post ("dismissed two officers": fired them), for
     "want to say/know", for "each other" and for oneself ("to support themselves")."""
-    if anchor.lemma_.lower() == "dismiss":
+    cue = anchor.lemma_.lower()
+    if cue == "dismiss":
         root = target.root
         return not (
             root.ent_type_ == "PERSON"
@@ -87,11 +88,11 @@ def holds_a_view(anchor: Token, target: Span) -> bool:
         )
     if target.text.lower() in ("each other", "one another"):
         return False  # "to support each other": mutual, no position on anything
-    if is_reflexive(target.root) and anchor.lemma_.lower() in SELF_REGARDING:
+    if is_reflexive(target.root) and cue in SELF_REGARDING:
         return False  # "earn enough to support themselves", "defended himself in court"
-    if anchor.lemma_.lower() == "want":
+    if cue == "want":
         return target.root.lemma_.lower() not in DISCOURSE
-    if anchor.lemma_.lower() not in SENSE_CHECKED:
+    if cue not in SENSE_CHECKED:
         return True
     if anchor.dep_ == "compound":
         return False  # "support level", "support package"
