@@ -12,7 +12,10 @@ reference's. On a loaded machine the wall times stretch (the app waits for a CPU
 commits for the disk); the CPU the app used per key (all its threads, its frame included)
 is printed beside them, and its ratio to the reference's hardly moves.
 
-    python bench/ui_pty_latency.py [--rounds 3]
+A commit returns before the disk confirms it (a thread flushes it moments later);
+`--compare-sync` also runs each article with every commit waiting for the disk, as before.
+
+    python bench/ui_pty_latency.py [--rounds 3] [--compare-sync]
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from ui_latency import _prepare_store  # noqa: E402
+
+from annotator.core.store.wal_sync import SYNC_ENV  # noqa: E402
 
 SEED = REPO / "seeds" / "000_1bac9c634b71daf2.txt"
 ANNOTATOR = str(Path(sys.executable).with_name("annotator"))
@@ -123,7 +128,11 @@ def _cpu_ms(pid: int) -> float:
 
 
 def drive(
-    command: list[str], rounds: int, ready: str | None = None, key_limit: float = 2.0
+    command: list[str],
+    rounds: int,
+    ready: str | None = None,
+    key_limit: float = 2.0,
+    env: dict[str, str] | None = None,
 ) -> dict[str, list[float]]:
     """Time each key of SEQUENCE, `rounds` times, in `command` under a 120x40 pty.
 
@@ -133,7 +142,7 @@ def drive(
     child = pexpect.spawn(
         command[0],
         command[1:],
-        env={**os.environ, "TERM": "xterm-256color"},
+        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
         dimensions=(40, 120),
     )
     fd = child.child_fd
@@ -201,6 +210,11 @@ def main() -> None:
     parser.add_argument(
         "--keys", action="store_true", help="also print each key's p50, slowest time and bytes"
     )
+    parser.add_argument(
+        "--compare-sync",
+        action="store_true",
+        help="also run each article with every commit waiting for the disk (ANNOTATOR_SYNC)",
+    )
     arguments = parser.parse_args()
     from annotator.nlp.pipeline import load_pipeline
 
@@ -227,6 +241,16 @@ def main() -> None:
                 "bench",
             ]
         results = {name: drive(command, arguments.rounds) for name, command in runs.items()}
+        if arguments.compare_sync:
+            for name, command in list(runs.items())[1:]:
+                # A fresh copy of the store, as the first run had.
+                short = name.split()[0]
+                copy = folder / f"{short}-sync.sqlite"
+                shutil.copy(folder / f"{short}.sqlite", copy)
+                command = [*command[:4], str(copy), *command[5:]]
+                results[f"{short}, sync at commit"] = drive(
+                    command, arguments.rounds, env={SYNC_ENV: "commit"}
+                )
     print(f"per-key latency in a pty at 120x40 ({arguments.rounds} rounds of {len(SEQUENCE)} keys;")
     print(f"from writing the key to the last byte of its frame, {QUIET * 1000:.0f} ms quiet)")
     print(

@@ -60,7 +60,10 @@ class Team:
             store: StoreBackend | None = None
             while not self._stop.wait(every):
                 try:
-                    store = store or open_store(location)
+                    if store is None:
+                        store = open_store(location)
+                        # Holding the write lock through a stalled disk would stall keys.
+                        store.sync_behind()
                     store.heartbeat(session)
                 except StoreError:
                     # The server is away: the next beat reconnects (claims last 30 minutes).

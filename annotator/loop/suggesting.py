@@ -72,6 +72,7 @@ class ModelSuggester:
     def __call__(self, hashes: Sequence[int]) -> int:
         with self._lock:
             store = open_store(self._store_path)
+            store.sync_behind()  # the screen's keys wait on this write lock, not on the disk
             try:
                 return suggest_missing(store, hashes, self._pipeline)
             finally:

@@ -157,6 +157,8 @@ def build_app(
     project.session.keep_alive()
     # Another process holding the store's lock: the key says so within a second.
     project.store.set_patience(LOCK_PATIENCE)
+    # A key waits for the store, not for the disk: commits reach it moments later.
+    project.store.sync_behind()
     loop = ModelLoop(
         project.location,
         model,

@@ -45,6 +45,7 @@ def build_review_app(
     (only those of `inputs`, when given), least agreed first."""
     scheme = load_scheme(scheme_path)
     store = open_store(store_path)
+    store.sync_behind()  # a key waits for the store, not for the disk
     try:
         only = (
             [record.document.input_hash for record in read_corpus(list(inputs), tokenize)]

@@ -111,6 +111,8 @@ def pick_command(rng: random.Random, state: DocumentState, context: EditContext)
 def main(argv: list[str]) -> int:
     location, seed, steps, annotator = argv[0], int(argv[1]), int(argv[2]), argv[3]
     store = open_store(location)  # a SQLite file or a postgresql:// URL
+    if argv[4:] == ["behind"]:
+        store.sync_behind()  # as the screens do: a commit returns before the disk confirms it
     records = corpus()
     hashes = store.add_documents(records)
     contexts = {r.document.input_hash: EditContext.of(r.document.text, r.document.tokens)

@@ -8,7 +8,9 @@ within a second (issue 12)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import pytest
 
 from annotator.core.store.sqlite import SQLiteStore
 from annotator.ui.app import build_app
+from annotator.ui.disk_notice import DISK_BEHIND, DISK_CAUGHT_UP
 from annotator.ui.widgets.status_line import StatusLine
 from tests.ui.conftest import ANNOTATOR, SEED
 
@@ -99,3 +102,39 @@ async def test_a_lock_held_by_another_process_is_said_within_a_second(
         assert waited < 1.5  # the key's whole round trip; the lock wait itself is 0.8 s
         await pilot.press("a")
         assert status.message.startswith("saved: accept")
+
+
+async def test_a_stalled_disk_never_holds_a_key_and_is_said_until_it_catches_up(
+    seed_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store has the decision when the key's frame is drawn; the disk confirms it in the
+    background, and only if that takes a while does the status line say so."""
+    disk_answers = threading.Event()
+    real_fdatasync = os.fdatasync
+
+    def stalled_fdatasync(fd: int) -> None:
+        assert disk_answers.wait(30)
+        real_fdatasync(fd)
+
+    monkeypatch.setattr(os, "fdatasync", stalled_fdatasync)
+    async with seed_app.run_test(size=(120, 40)) as pilot:
+        status = seed_app.screen.query_one(StatusLine)
+        await pilot.press("a")  # acknowledged while the disk has not answered yet
+        assert status.message.startswith("saved: accept")
+        assert seed_app.session.store.disk_behind > 0
+        deadline = time.monotonic() + 10
+        while status.message != DISK_BEHIND:
+            assert time.monotonic() < deadline, status.message
+            await pilot.pause(0.1)
+        await pilot.press("tab", "a")  # keys go on while the disk lags
+        assert status.message.startswith("saved: accept")
+        accepted = [s for s in seed_app.session.state.spans if s.status == "accepted"]
+        assert len(accepted) == 2
+        while status.message != DISK_BEHIND:  # said again: the disk still lags
+            assert time.monotonic() < deadline, status.message
+            await pilot.pause(0.1)
+        disk_answers.set()
+        while status.message != DISK_CAUGHT_UP:
+            assert time.monotonic() < deadline, status.message
+            await pilot.pause(0.1)
+        assert seed_app.session.store.disk_behind == 0.0

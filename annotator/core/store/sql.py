@@ -91,6 +91,17 @@ class SQLStore(ABC):
         ignore it."""
         return None  # the default: never wait
 
+    def sync_behind(self) -> None:
+        """Let a commit return before the disk confirms it, and flush it in the background
+        (a screen: a key must not wait for a stalled disk). Backends whose server makes its
+        commits durable itself ignore it."""
+        return None
+
+    @property
+    def disk_behind(self) -> float:
+        """Seconds a commit that returned has waited for the disk to confirm it (0.0: none)."""
+        return 0.0
+
     @abstractmethod
     def _failure(self, error: Exception) -> StoreError | None:
         """The StoreError to raise for `error`, or None when it is a bug to let through."""

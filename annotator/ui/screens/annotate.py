@@ -35,6 +35,7 @@ from annotator.core.uncertainty import LOW_CONFIDENCE
 from annotator.errors import StoreError
 from annotator.loop.model_loop import ModelLoop
 from annotator.ui import memory
+from annotator.ui.disk_notice import DISK_POLL, disk_notice
 from annotator.ui.keymap import ANNOTATE_KEYS
 from annotator.ui.model_work import ModelWork, SuggestionsDone
 from annotator.ui.review_state import Marks, ReviewState, item_ranges, item_start
@@ -152,6 +153,13 @@ class AnnotateScreen(
         self.say("; ".join(m for m in parts if m), warning=bool(notice))
         self.set_interval(2.0, self._follow_other_terminals)
         self.set_interval(memory.IDLE_PERIOD, self._wrap_ahead)
+        self.set_interval(DISK_POLL, self._say_if_the_disk_lags)
+
+    def _say_if_the_disk_lags(self) -> None:
+        status = self.query_one(StatusLine)
+        notice = disk_notice(self.session.store.disk_behind, status.message)
+        if notice is not None:
+            status.say(notice)
 
     def _wrap_ahead(self) -> None:
         """Between keys, wrap a slice of the article where the next keys may go (the view,
