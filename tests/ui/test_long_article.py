@@ -226,9 +226,9 @@ async def test_time_between_keys_wraps_ahead_and_keeps_the_view(long_app: Annota
 async def _keys_wrapping_on_demand(app: AnnotatorApp, wraps_ahead: bool) -> list[int]:
     """Paragraphs wrapped by each of 64 downs and 6 tabs (after time without keys)."""
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
         view = screen(app).article
-        view.wraps_ahead = wraps_ahead
+        view.wraps_ahead = wraps_ahead  # before any time passes without keys
+        await pilot.pause()
         if wraps_ahead:
             await _idle_until_wrapped(pilot, view)
         wrapped = []
@@ -338,3 +338,39 @@ async def test_page_keys_move_the_cursor_a_screen_and_stop_at_the_ends(
             await pilot.press("pageup")
         await pilot.pause()
         assert cursor_line() == 0  # the first line, not a refusal to move
+
+
+async def test_time_between_keys_wraps_the_rest_below_the_view_for_an_exact_scrollbar(
+    long_app: AnnotatorApp,
+) -> None:
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = screen(long_app).article
+        layout = view._layout
+        view.wraps_ahead = False
+        view.scroll_to_offset(long_app.session.state.spans[2000].start)  # half-way down
+        await pilot.pause()
+        view.wraps_ahead = True
+        while _left_to_wrap(view):  # first what is near (the view follows what moves)
+            view.wrap_ahead()
+        await pilot.pause()
+        top = view.scroll_offset.y
+        shown = [view.render_line(y).text for y in range(view.size.height)]
+        wrapped = layout.wrapped
+        slices = 0
+        while view.wrap_ahead():  # what the idle timer does, slice after slice
+            slices += 1
+            assert slices < 5000
+        await pilot.pause()
+        assert layout.wrapped > wrapped
+        bottom = layout.paragraph_at(int(top) + view.size.height)
+        assert all(layout.is_wrapped(p) for p in range(bottom, len(layout.starts)))
+        # Far above: left alone (wrapping them would move the lines on screen).
+        assert not all(layout.is_wrapped(p) for p in range(layout.paragraph_at(int(top))))
+        assert view.scroll_offset.y == top
+        assert [view.render_line(y).text for y in range(view.size.height)] == shown
+        # Below the view every line is counted, none guessed: the same as a fresh layout.
+        rest = sum(len(layout.lines(p)) for p in range(bottom, len(layout.starts)))
+        assert layout.line_count - layout.first[bottom] == rest
+        assert view.virtual_size.height == layout.line_count
+        assert view.wrap_ahead() is False  # nothing left, and looking costs nothing

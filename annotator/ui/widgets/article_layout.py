@@ -50,6 +50,7 @@ class ArticleLayout:
         self.wrapped = 0  # paragraphs wrapped so far (for tests and the bench)
         self.wrapped_ahead = 0  # of which wrapped between keys, by `wrap_for`
         self.renumbered: Callable[[list[int], set[int]], None] = _nothing
+        self._wrapped_after: int | None = None  # every paragraph after this one is wrapped
         self._index()
 
     # -- lines and offsets -----------------------------------------------------------------
@@ -164,6 +165,23 @@ class ArticleLayout:
                 found.append(q)
             count += counts[q]
             q -= 1
+        return found
+
+    def unwrapped_after(self, p: int, count: int) -> list[int]:
+        """Up to `count` paragraphs after `p` not wrapped yet, in order. Wrapping them moves
+        no line up to the end of `p`: what a view showing `p` shows stays where it is."""
+        done = self._wrapped_after
+        if done is not None and p >= done:
+            return []  # paragraphs are never unwrapped: still nothing left after `p`
+        found: list[int] = []
+        lines = self._lines
+        for q in range(p + 1, len(lines)):
+            if lines[q] is None:
+                found.append(q)
+                if len(found) == count:
+                    return found
+        if not found:
+            self._wrapped_after = p
         return found
 
     def wrap_for(self, paragraphs: Iterable[int], seconds: float) -> int:

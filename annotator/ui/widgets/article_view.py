@@ -41,6 +41,7 @@ _MANY_RANGES = 64
 # next (focus, cursor, the next items) are wrapped ahead, a slice of this long at a time.
 AHEAD_SCREENS = 2
 AHEAD_SLICE = 0.002  # seconds
+_FILL_BATCH = 200  # paragraphs looked up per slice of wrapping the rest of the article
 
 
 class ArticleView(ArticleGeometry, ArticlePainting, ScrollView, can_focus=False):
@@ -213,7 +214,8 @@ class ArticleView(ArticleGeometry, ArticlePainting, ScrollView, can_focus=False)
         around `offsets` (where the focus and the cursor are, or go next). A key then finds
         them wrapped, and the view's height, which a newly wrapped paragraph changes, does
         not change on the key. What is on screen stays in place. Once those are wrapped, the
-        lines a screen above and below the view are rendered. Returns whether more remain."""
+        lines a screen above and below the view are rendered, then the rest of the article
+        below the view is wrapped (the scrollbar is exact then). Returns whether more remain."""
         layout = self._layout
         if not (self._shown and self.wraps_ahead):
             return False
@@ -226,7 +228,15 @@ class ArticleView(ArticleGeometry, ArticlePainting, ScrollView, can_focus=False)
             for p in (shown, *map(layout.paragraph_of, offsets)):
                 todo.update(dict.fromkeys(layout.unwrapped_near(p, reach, reach + height)))
         if not todo:
-            return self._render_ahead(top, height)
+            if self._render_ahead(top, height):
+                return True
+            # All that is near is done: the rest below the view, so that the scrollbar is
+            # exact, not an estimate. Those above it would move the lines on screen.
+            bottom = layout.paragraph_at(max(0, min(top + height, layout.line_count - 1)))
+            rest = layout.unwrapped_after(bottom, _FILL_BATCH)
+            if rest:
+                layout.wrap_for(rest, AHEAD_SLICE)
+            return bool(rest)
         before = layout.first[shown]
         done = layout.wrap_for(todo, AHEAD_SLICE)
         if layout.first[shown] != before:
