@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from annotator.ui.app import AnnotatorApp, build_app
 from annotator.ui.widgets.article_view import AHEAD_SCREENS, ArticleView
+from annotator.ui.widgets.status_line import StatusLine
 from tests.ui.conftest import ANNOTATOR
 from tests.ui.test_actions import screen
 
@@ -374,3 +375,26 @@ async def test_time_between_keys_wraps_the_rest_below_the_view_for_an_exact_scro
         assert layout.line_count - layout.first[bottom] == rest
         assert view.virtual_size.height == layout.line_count
         assert view.wrap_ahead() is False  # nothing left, and looking costs nothing
+
+
+async def test_accepting_thousands_at_once_says_so_before_the_work_starts(
+    long_app: AnnotatorApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 4,000 suggestions take about 0.2 s (100,000 take 5 s): the key shows at once.
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        annotate = screen(long_app)
+        status = annotate.query_one(StatusLine)
+        said_when_started: list[str] = []
+        real_apply = type(annotate)._apply
+
+        def apply(self: Any, command: Any) -> Any:
+            said_when_started.append(status.message)
+            return real_apply(self, command)
+
+        monkeypatch.setattr(type(annotate), "_apply", apply)
+        await pilot.press("A")
+        await pilot.pause()
+        assert said_when_started == ["accepting 4,000 suggestions…"]
+        assert status.message == "saved: accept 4000 remaining suggestions"
+        assert all(s.status == "accepted" for s in long_app.session.state.spans)
