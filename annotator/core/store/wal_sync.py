@@ -64,8 +64,8 @@ class WalSync:
         if failure is not None:
             raise StoreError(
                 f"{self._store}: the disk did not confirm earlier writes ({failure.strerror}); "
-                "they are in the store until the machine restarts. Quit, check the disk, "
-                "and copy the store elsewhere"
+                "they may be lost if the machine loses power, so no further decision is "
+                "taken: quit, check the disk and copy the store elsewhere"
             )
 
     def close(self) -> None:
