@@ -333,3 +333,16 @@ def test_reorder_refuses_other_documents(session: AnnotationSession) -> None:
     assert not session.reorder([*before[:-1], 12345])
     assert not session.reorder(before[:-1])
     assert session.hashes == before
+
+
+def test_the_next_undo_is_described_from_its_log_entry(session: AnnotationSession) -> None:
+    assert session.next_step("undo", 1) is None
+    span = session.state.spans[0]
+    session.apply(Relabel(span.id, 'the "quoted" LABEL'))
+    summary, long = session.next_step("undo", 100_000) or ("", True)
+    assert '"quoted"' in summary and span.text in summary and not long
+    assert session.next_step("undo", 10) == (summary, True)
+    session.undo()
+    assert session.next_step("redo", 10) == (summary, True)
+    assert session.next_step("undo", 10) is None
+    assert session.state.spans[0] == span

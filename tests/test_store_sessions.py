@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.commands import Accept, EditContext, Reject
+from annotator.core.commands import Accept, AcceptAll, EditContext, Reject
 from annotator.core.store import SCHEMA_VERSION, SQLiteStore, StoreBackend, open_store
 from annotator.errors import StoreError
 from tests.conftest import OpenStore
@@ -53,6 +53,26 @@ def test_a_retried_decision_with_the_same_event_id_applies_once(
     again = store.apply("dan", doc, change, event_id="dan-1")
     assert again.span("e1").status == "accepted"
     assert len(store.history("dan", doc)) == 1
+
+
+
+def test_the_next_undo_and_redo_say_their_size_and_summary_before_they_run(
+    open_store_again: OpenStore,
+) -> None:
+    store = open_store_again()
+    (doc,) = _with_documents(store, 400)
+    assert store.next_step("fay", "undo", 5_000) is None
+    store.apply("fay", doc, Accept("e0").plan(store.state("fay", doc), _context(store, doc)))
+    head, long = store.next_step("fay", "undo", 5_000) or ("", True)
+    assert '"summary":"accept ' in head and not long
+    store.apply("fay", doc, AcceptAll().plan(store.state("fay", doc), _context(store, doc)))
+    head, long = store.next_step("fay", "undo", 5_000) or ("", False)
+    assert '"summary":"accept 79 remaining suggestions"' in head and long
+    assert store.next_step("fay", "redo", 5_000) is None
+    store.undo("fay")
+    assert store.next_step("fay", "redo", 5_000) == (head, True)
+    small = store.next_step("fay", "undo", 5_000)
+    assert small is not None and '"summary":"accept ' in small[0] and not small[1]
 
 
 def _wal_growth(store: SQLiteStore, path: Path, decisions: int, doc: int) -> int:

@@ -9,8 +9,11 @@ Textual, so every behaviour of the screen can be tested with a plain SQLite file
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from annotator.core.commands import Change, EditCommand, EditContext, EditRefused, SetAnswer
 from annotator.core.model import Answer, Document, DocumentState
@@ -21,6 +24,7 @@ from annotator.errors import StoreError
 
 # Runs the model over the given documents and caches their suggestions in the store.
 Suggest = Callable[[Sequence[int]], int]
+_SUMMARY = re.compile(r'"summary":"((?:[^"\\]|\\.)*)"')
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,21 @@ class AnnotationSession:
         except StoreError as error:
             self._stale = True
             raise EditRefused(f"not saved: {error}") from None
+
+    def next_step(self, verb: Literal["undo", "redo"], long: int) -> tuple[str, bool] | None:
+        """The summary of the change `undo` (or `redo`) would apply next, and whether its
+        log entry is `long` characters or more (None: none, or the store cannot say now):
+        a screen says so before a long step."""
+        try:
+            found = self.store.next_step(self.annotator, verb, long, session=self.team.session)
+        except StoreError:
+            return None
+        if found is None:
+            return None
+        # The log entry starts {"command":...,"summary":"...": read from it, not parsed whole.
+        head, is_long = found
+        summary = _SUMMARY.search(head)
+        return (json.loads(f'"{summary.group(1)}"') if summary else verb), is_long
 
     @property
     def _overlap(self) -> int | None:

@@ -398,3 +398,39 @@ async def test_accepting_thousands_at_once_says_so_before_the_work_starts(
         assert said_when_started == ["accepting 4,000 suggestions…"]
         assert status.message == "saved: accept 4000 remaining suggestions"
         assert all(s.status == "accepted" for s in long_app.session.state.spans)
+
+
+async def test_undoing_thousands_says_so_before_the_work_starts(
+    long_app: AnnotatorApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A second `u` pressed because the first seemed to do nothing would undo one more.
+    async with long_app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        annotate = screen(long_app)
+        status = annotate.query_one(StatusLine)
+        await pilot.press("a")  # a small step first: undone at once, without a word
+        await pilot.press("A")
+        await pilot.pause()
+        said_when_started: list[str] = []
+        real_history = type(annotate)._history
+
+        def history(self: Any, step: Any, verb: str) -> None:
+            said_when_started.append(status.message)
+            real_history(self, step, verb)
+
+        monkeypatch.setattr(type(annotate), "_history", history)
+        await pilot.press("u")
+        await pilot.pause()
+        assert said_when_started == ["undoing accept 3999 remaining suggestions…"]
+        assert status.message == "undo accept 3999 remaining suggestions"
+        assert sum(s.status == "accepted" for s in long_app.session.state.spans) == 1
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert said_when_started[1] == "redoing accept 3999 remaining suggestions…"
+        assert all(s.status == "accepted" for s in long_app.session.state.spans)
+        await pilot.press("u", "u")
+        await pilot.pause()
+        assert said_when_started[2] == "undoing accept 3999 remaining suggestions…"
+        # The small one starts at once: the line still shows what the last step did.
+        assert said_when_started[3] == "undo accept 3999 remaining suggestions"
+        assert all(s.status == "suggested" for s in long_app.session.state.spans)

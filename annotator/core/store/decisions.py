@@ -23,6 +23,7 @@ from annotator.core.store.sql import guarded
 from annotator.core.store.states import StateStore
 
 History = tuple[int, DocumentState, Change]
+CHANGE_HEAD = 400  # characters of a logged change that hold its command and summary
 
 
 def changed_items(change: Change) -> list[tuple[str, str | None]]:
@@ -232,6 +233,34 @@ class StoreBackend(StateStore):
     ) -> History | None:
         """Redo the change this session undid last (a redone answer releases the claim)."""
         return self._undo_or_redo(annotator, "redo", session, event_id, overlap)
+
+    _at_least = "length(change) >= ?"  # SQL: whether `change` is `?` characters or longer
+
+    @guarded
+    def next_step(
+        self,
+        annotator: str,
+        op: Literal["undo", "redo"],
+        long: int,
+        session: int | None = None,
+    ) -> tuple[str, bool] | None:
+        """What `undo` (or `redo`) would apply next (None: nothing): the start of its log
+        entry, which holds its summary, and whether the entry is `long` characters or more.
+        Read before a long step, so that a screen can say so first; nothing is parsed."""
+        sid = self.session_for(annotator, session)
+        top = "MAX" if op == "undo" else "MIN"
+        seq = self._db.execute(
+            f"SELECT {top}(seq) FROM undo_stacks WHERE session=? AND kind=?", (sid, op)
+        ).fetchone()[0]
+        return None if seq is None else self._change_head(int(seq), long)
+
+    def _change_head(self, seq: int, long: int) -> tuple[str, bool]:
+        """The first characters of event `seq`'s change, and whether it is `long` or longer."""
+        head, at_least = self._db.execute(
+            f"SELECT substr(change, 1, {CHANGE_HEAD}), {self._at_least} FROM events WHERE seq=?",
+            (long, seq),
+        ).fetchone()
+        return str(head), bool(at_least)
 
     @guarded
     def _undo_or_redo(

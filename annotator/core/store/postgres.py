@@ -151,6 +151,7 @@ class PostgresStore(StoreBackend):
     _lock_row_waiting = " FOR UPDATE"
     _last_id = "lastval()"
     _row_stamp = "d.xmin::text::bigint"  # the transaction that last wrote the row
+    _at_least = "octet_length(change) >= ?"  # the size in the value's header: nothing read
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         super().__init__()

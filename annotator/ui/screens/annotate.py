@@ -4,14 +4,13 @@ The screen turns keys into edit commands for the session (which commits them to 
 store) and into moves of its view state (`ReviewState`: focus, cursor, selection). Each
 key then redraws once: the ranges the change touched, the marks that moved, the panel.
 The keymap lives in `annotator.ui.keymap`, the model's background work in
-`annotator.ui.model_work`, the decision keys, the training round and corpus navigation
-in the mixins below.
+`annotator.ui.model_work`, the decision keys, undo and redo, the training round and corpus
+navigation in the mixins below.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -28,9 +27,9 @@ from annotator.core.commands import (
     EditCommand,
     EditRefused,
 )
-from annotator.core.model import DocumentState, Span, Stance
+from annotator.core.model import DocumentState
 from annotator.core.scheme import LabelScheme
-from annotator.core.session import AnnotationSession, UndoResult
+from annotator.core.session import AnnotationSession
 from annotator.core.uncertainty import LOW_CONFIDENCE
 from annotator.errors import StoreError
 from annotator.loop.model_loop import ModelLoop
@@ -43,6 +42,7 @@ from annotator.ui.screens.corpus_moves import CorpusMoves
 from annotator.ui.screens.cursor_keys import CursorKeys
 from annotator.ui.screens.decision_keys import DecisionKeys
 from annotator.ui.screens.guard import needs_spans
+from annotator.ui.screens.history_keys import HistoryKeys
 from annotator.ui.screens.stance_keys import StanceKeys
 from annotator.ui.screens.training import TrainingKeys
 from annotator.ui.widgets.article_view import ArticleView
@@ -92,7 +92,7 @@ def keeps_tags(change: Change) -> bool:
 
 
 class AnnotateScreen(
-    DecisionKeys, CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, Screen[None]
+    DecisionKeys, CursorKeys, StanceKeys, TrainingKeys, CorpusMoves, HistoryKeys, Screen[None]
 ):
     """The article, the focused item's details, the label palette, and every review key."""
 
@@ -403,35 +403,10 @@ class AnnotateScreen(
     def action_previous_item(self) -> None:
         self._focus(self.view.neighbour(self.view.focus, -1), "this is the first span")
 
-    # -- actions: history and documents ----------------------------------------------------
+    # -- actions: the rest ------------------------------------------------------------------
 
-    def action_undo(self) -> None:
-        self._history(self.session.undo, "undo")
-
-    def action_redo(self) -> None:
-        self._history(self.session.redo, "redo")
-
-    def _history(self, step: Callable[[], UndoResult | None], verb: str) -> None:
-        try:
-            result = step()
-        except EditRefused as refused:  # a full disk, or another process changed the document
-            self.refuse(str(refused))
-            return
-        if result is None:
-            self.say(f"nothing to {verb}")
-            return
-        change = result.change
-        summary = change.summary if verb == "undo" else f"redo {change.summary}"
-        touched: list[Span | Stance] = [*change.spans_after, *change.stances_after]
-        touched += [*change.spans_before, *change.stances_before]
-        focus = touched[0].id if touched else self.view.focus
-        if result.switched or result.input_hash != self.session.input_hash:
-            self.open_document(focus=focus if touched else None)
-        else:
-            self.view.adopt(self.session.state)
-            self.view.focus_item(focus if self.view.find(focus) else None)
-            self._redraw(change, scroll_to_focus=True)
-        self.say(summary)
+    def _edited(self, change: Change) -> None:
+        """Undo or redo changed the store (the other keys post `Edited` themselves)."""
         self.post_message(self.Edited(change))
 
     def action_help(self) -> None:
