@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from annotator.core.model import Stance
 from annotator.core.store import open_store
 from annotator.ui.app import AnnotatorApp, build_app
 from annotator.ui.widgets.doc_header import DocHeader
@@ -124,3 +125,28 @@ async def test_lines_kept_between_edits_match_the_article_laid_out_afresh(
         fresh = all_lines(view)
         assert "\u2713" in "".join(s.text for s in fresh)  # decisions are drawn
         assert kept == fresh
+
+
+async def test_moving_around_a_focused_stance_redraws_what_the_marks_left(
+    seed_app: AnnotatorApp,
+) -> None:
+    # A mark that stays (the focused stance, its roles) is not drawn again; the cursor's
+    # and the focus's old and new places are. What is kept must match a fresh layout.
+    async with seed_app.run_test(size=(80, 24)) as pilot:
+        annotate = screen(seed_app)
+        for _ in range(200):
+            await pilot.press("tab")
+            if isinstance(annotate.view.focused, Stance):
+                break
+        assert isinstance(annotate.view.focused, Stance)
+        view = annotate.article
+        keys = ["right"] * 6 + ["left"] * 3 + ["down", "up", "shift+right", "right"]
+        for key in keys + ["tab", "shift+tab"] * 3 + ["tab"] * 12:
+            await pilot.press(key)
+            await pilot.pause()
+            top = int(view.scroll_offset.y)
+            kept = [view.render_line(y) for y in range(view.size.height)]
+            view.show(seed_app.session.document.text, seed_app.session.state, view._marks)
+            view.scroll_to(y=top, animate=False, immediate=True)
+            await pilot.pause()
+            assert [view.render_line(y) for y in range(view.size.height)] == kept, key

@@ -13,7 +13,7 @@ import time
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from rich.segment import Segment
 from rich.style import Style
@@ -41,6 +41,7 @@ _MANY_RANGES = 64
 # next (focus, cursor, the next items) are wrapped ahead, a slice of this long at a time.
 AHEAD_SCREENS = 2
 AHEAD_SLICE = 0.002  # seconds
+_MARK_NAMES = tuple(f.name for f in fields(Marks))
 _FILL_BATCH = 200  # paragraphs looked up per slice of wrapping the rest of the article
 
 
@@ -185,7 +186,7 @@ class ArticleView(ArticleGeometry, ArticlePainting, ScrollView, can_focus=False)
         """Move focus, cursor or selection: only the lines they leave and enter are redrawn."""
         if marks == self._marks:
             return
-        ranges = self._mark_ranges(self._marks) + self._mark_ranges(marks)
+        ranges = self._moved_mark_ranges(self._marks, marks)
         stance_changed = marks.stance != self._marks.stance
         self._marks = marks
         if stance_changed and self._shown:
@@ -336,6 +337,16 @@ class ArticleView(ArticleGeometry, ArticlePainting, ScrollView, can_focus=False)
         shown = sorted(line for line in lines if top <= line < top + self.size.height)
         for run_start, run_end in _runs(shown):
             self.refresh_lines(run_start, run_end - run_start)
+
+    def _moved_mark_ranges(self, old: Marks, new: Marks) -> list[tuple[int, int]]:
+        """The text a mark left or entered: a mark that stayed (the focus, while the cursor
+        moves within a stance of five roles) is drawn as it was."""
+        moved = [name for name in _MARK_NAMES if getattr(old, name) != getattr(new, name)]
+
+        def only_moved(marks: Marks) -> Marks:
+            return Marks(**{name: getattr(marks, name) for name in moved})
+
+        return self._mark_ranges(only_moved(old)) + self._mark_ranges(only_moved(new))
 
     def _mark_ranges(self, marks: Marks) -> list[tuple[int, int]]:
         ranges = [r for r in (marks.cursor, marks.selection) if r is not None]
