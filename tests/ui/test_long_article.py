@@ -377,6 +377,20 @@ async def test_time_between_keys_wraps_the_rest_below_the_view_for_an_exact_scro
         assert view.wrap_ahead() is False  # nothing left, and looking costs nothing
 
 
+def _said_when_started(annotate: Any, method: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The status line's message each time the screen's `method` starts, as it runs."""
+    status = annotate.query_one(StatusLine)
+    said: list[str] = []
+    real = getattr(type(annotate), method)
+
+    def recorded(self: Any, *args: Any) -> Any:
+        said.append(status.message)
+        return real(self, *args)
+
+    monkeypatch.setattr(type(annotate), method, recorded)
+    return said
+
+
 async def test_accepting_thousands_at_once_says_so_before_the_work_starts(
     long_app: AnnotatorApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -385,14 +399,7 @@ async def test_accepting_thousands_at_once_says_so_before_the_work_starts(
         await pilot.pause()
         annotate = screen(long_app)
         status = annotate.query_one(StatusLine)
-        said_when_started: list[str] = []
-        real_apply = type(annotate)._apply
-
-        def apply(self: Any, command: Any) -> Any:
-            said_when_started.append(status.message)
-            return real_apply(self, command)
-
-        monkeypatch.setattr(type(annotate), "_apply", apply)
+        said_when_started = _said_when_started(annotate, "_apply", monkeypatch)
         await pilot.press("A")
         await pilot.pause()
         assert said_when_started == ["accepting 4,000 suggestions…"]
@@ -411,14 +418,7 @@ async def test_undoing_thousands_says_so_before_the_work_starts(
         await pilot.press("a")  # a small step first: undone at once, without a word
         await pilot.press("A")
         await pilot.pause()
-        said_when_started: list[str] = []
-        real_history = type(annotate)._history
-
-        def history(self: Any, step: Any, verb: str) -> None:
-            said_when_started.append(status.message)
-            real_history(self, step, verb)
-
-        monkeypatch.setattr(type(annotate), "_history", history)
+        said_when_started = _said_when_started(annotate, "_history", monkeypatch)
         await pilot.press("u")
         await pilot.pause()
         assert said_when_started == ["undoing accept 3999 remaining suggestions…"]

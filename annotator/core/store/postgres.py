@@ -24,7 +24,7 @@ from annotator.core.commands import Change, EditRefused, apply_change
 from annotator.core.jsoncodec import compact_json
 from annotator.core.model import DocumentState
 from annotator.core.store.claims import DEFAULT_CLAIM_TIMEOUT, POSTGRES_CLAIM, growing_chunks
-from annotator.core.store.decisions import History, StoreBackend, changed_items
+from annotator.core.store.decisions import CHANGE_HEAD, History, StoreBackend, changed_items
 from annotator.core.store.schema import (
     POSTGRES_DECIDE,
     SCHEMA_VERSION,
@@ -151,7 +151,6 @@ class PostgresStore(StoreBackend):
     _lock_row_waiting = " FOR UPDATE"
     _last_id = "lastval()"
     _row_stamp = "d.xmin::text::bigint"  # the transaction that last wrote the row
-    _at_least = "octet_length(change) >= ?"  # the size in the value's header: nothing read
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         super().__init__()
@@ -219,6 +218,15 @@ class PostgresStore(StoreBackend):
 
     def _write_one(self, sql: str, params: Sequence[Any]) -> None:
         self._db.execute(sql, params)  # autocommit: the statement is its own transaction
+
+    def _change_head(self, seq: int, long: int) -> tuple[str, bool]:
+        # octet_length reads the size from the value's header, not the value.
+        head, at_least = self._db.execute(
+            f"SELECT substr(change, 1, {CHANGE_HEAD}), octet_length(change) >= ? "
+            "FROM events WHERE seq=?",
+            (long, seq),
+        ).fetchone()
+        return str(head), bool(at_least)
 
     def _fresh_id(self) -> str:
         event_id = uuid.uuid4().hex
